@@ -1,0 +1,86 @@
+// cadre/event.h — the event envelope: every fact cadre knows is one of these.
+//
+// Facts are events; state is derived (DESIGN.md, principle 1). A sale, a return, a
+// customer visit, an ownership change: each is an immutable Event with an id the
+// host chooses, which makes ingest idempotent (the same id twice is recorded once).
+// A correction is a new event of kind `reversal` naming the id it cancels.
+//
+// Wire form (see cadre/json.h for the conventions), one event per NDJSON line:
+//   {"id":"S-1001","kind":"sale","occurred_at":"2025-06-18T10:00:00+08:00",
+//    "customer":"C-42","manager":"M-7","amount_minor":129900,"quantity":1,
+//    "category":"appliances","sku":"AC-2","reference":"ORDER-88"}
+#ifndef CADRE_EVENT_H_
+#define CADRE_EVENT_H_
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+#include "boost/describe.hpp"
+#include "cadre/decimal.h"
+
+namespace cadre {
+namespace json {
+class Path;
+}
+
+enum class EventKind {
+  kSale,        // a purchase by a customer; amount_minor > 0 is the gross amount
+  kReturn,      // goods returned; amount_minor > 0 is the amount refunded
+  kInteraction, // a contact with a customer (channel says how)
+  kAssignment,  // the customer's owner changes: manager set = assigned, absent = released
+  kReversal,    // cancels the event named by `reverses`
+};
+BOOST_DESCRIBE_ENUM(EventKind, kSale, kReturn, kInteraction, kAssignment, kReversal)
+
+enum class Channel { kVisit, kCall, kMessage, kStoreMeeting, kNote, kEmail, kOnline, kStore };
+BOOST_DESCRIBE_ENUM(Channel, kVisit, kCall, kMessage, kStoreMeeting, kNote, kEmail, kOnline, kStore)
+
+struct Event {
+  static constexpr std::string_view kRequired[] = {"id", "kind", "occurred_at"};
+
+  std::string id;                         // host id; idempotency key
+  EventKind kind = EventKind::kSale;
+  absl::Time occurred_at;                 // when it happened
+  std::optional<absl::Time> recorded_at;  // when cadre recorded it; stamped at ingest if absent
+  std::optional<std::string> manager;     // account manager credited / involved
+  std::optional<std::string> customer;
+  std::optional<int64_t> amount_minor;    // in the workspace currency's minor units
+  std::optional<std::string> currency;    // defaults to the workspace currency; must equal it
+  std::optional<int64_t> quantity;
+  std::optional<std::string> category;
+  std::optional<std::string> sku;
+  std::optional<Channel> channel;         // interactions (and the sales channel of a sale)
+  std::optional<std::string> outcome;     // interactions: what came of it
+  std::optional<Decimal> score;           // a rating, where the kind has one
+  std::optional<std::string> reference;   // order, case or campaign id
+  std::optional<std::string> reverses;    // reversal: the id of the cancelled event
+  std::optional<std::string> reason;      // assignment, reversal: why
+  std::map<std::string, std::string> attributes;  // free host attributes
+
+  // Context-free rules of the envelope and of each kind; `path` names the event.
+  absl::Status Validate(json::Path& path) const;
+
+  // Equality of content, ignoring recorded_at (which the store stamps): a second
+  // event with the same id and equal content is a harmless duplicate, with other
+  // content a conflict.
+  bool SameContent(const Event& other) const;
+};
+BOOST_DESCRIBE_STRUCT(Event, (),
+                      (id, kind, occurred_at, recorded_at, manager, customer, amount_minor, currency, quantity,
+                       category, sku, channel, outcome, score, reference, reverses, reason, attributes))
+
+// An event as stored: with its position in the log (1, 2, 3, ...; the high-water
+// mark of a store is the largest seq it holds).
+struct StoredEvent {
+  uint64_t seq = 0;
+  Event event;
+};
+
+}  // namespace cadre
+
+#endif  // CADRE_EVENT_H_
