@@ -29,11 +29,11 @@ class Path;
 }
 
 enum class EventKind {
-  kSale,        // a purchase by a customer; amount_minor > 0 is the gross amount
-  kReturn,      // goods returned; amount_minor > 0 is the amount refunded
-  kInteraction, // a contact with a customer (channel says how)
-  kAssignment,  // the customer's owner changes: manager set = assigned, absent = released
-  kReversal,    // cancels the event named by `reverses`
+  kSale,         // a purchase by a customer; amount_minor > 0 is the gross amount
+  kReturn,       // goods returned; amount_minor > 0 is the amount refunded
+  kInteraction,  // a contact with a customer (channel says how)
+  kAssignment,   // the customer's owner changes: manager set = assigned, absent = released
+  kReversal,     // cancels the event named by `reverses`
 };
 BOOST_DESCRIBE_ENUM(EventKind, kSale, kReturn, kInteraction, kAssignment, kReversal)
 
@@ -43,23 +43,23 @@ BOOST_DESCRIBE_ENUM(Channel, kVisit, kCall, kMessage, kStoreMeeting, kNote, kEma
 struct Event {
   static constexpr std::string_view kRequired[] = {"id", "kind", "occurred_at"};
 
-  std::string id;                         // host id; idempotency key
+  std::string id;  // host id; idempotency key
   EventKind kind = EventKind::kSale;
   absl::Time occurred_at;                 // when it happened
   std::optional<absl::Time> recorded_at;  // when cadre recorded it; stamped at ingest if absent
   std::optional<std::string> manager;     // account manager credited / involved
   std::optional<std::string> customer;
-  std::optional<int64_t> amount_minor;    // in the workspace currency's minor units
-  std::optional<std::string> currency;    // defaults to the workspace currency; must equal it
+  std::optional<int64_t> amount_minor;  // in the workspace currency's minor units
+  std::optional<std::string> currency;  // defaults to the workspace currency; must equal it
   std::optional<int64_t> quantity;
   std::optional<std::string> category;
   std::optional<std::string> sku;
-  std::optional<Channel> channel;         // interactions (and the sales channel of a sale)
-  std::optional<std::string> outcome;     // interactions: what came of it
-  std::optional<Decimal> score;           // a rating, where the kind has one
-  std::optional<std::string> reference;   // order, case or campaign id
-  std::optional<std::string> reverses;    // reversal: the id of the cancelled event
-  std::optional<std::string> reason;      // assignment, reversal: why
+  std::optional<Channel> channel;                 // interactions (and the sales channel of a sale)
+  std::optional<std::string> outcome;             // interactions: what came of it
+  std::optional<Decimal> score;                   // a rating, where the kind has one
+  std::optional<std::string> reference;           // order, case or campaign id
+  std::optional<std::string> reverses;            // reversal: the id of the cancelled event
+  std::optional<std::string> reason;              // assignment, reversal: why
   std::map<std::string, std::string> attributes;  // free host attributes
 
   // Context-free rules of the envelope and of each kind; `path` names the event.

@@ -53,7 +53,7 @@ struct Manager {
   std::string name;
   std::string team;  // org unit id
   std::optional<std::string> role;
-  int level = 1;     // career level, 1 = entry
+  int level = 1;  // career level, 1 = entry
   EmploymentStatus status = EmploymentStatus::kActive;
   std::optional<absl::CivilDay> hired_on;
   std::optional<absl::CivilDay> left_on;

@@ -63,10 +63,10 @@ absl::Status PrefixPath(const absl::Status& status, std::string_view prefix);
 #define CADRE_STATUS_CONCAT_(a, b) CADRE_STATUS_CONCAT_INNER_(a, b)
 
 // Evaluates `expr` (an absl::Status); returns it from the current function if not OK.
-#define CADRE_RETURN_IF_ERROR(expr)                          \
-  do {                                                       \
-    ::absl::Status cadre_status_tmp_ = (expr);               \
-    if (!cadre_status_tmp_.ok()) return cadre_status_tmp_;   \
+#define CADRE_RETURN_IF_ERROR(expr)                        \
+  do {                                                     \
+    ::absl::Status cadre_status_tmp_ = (expr);             \
+    if (!cadre_status_tmp_.ok()) return cadre_status_tmp_; \
   } while (false)
 
 // Evaluates `rexpr` (an absl::StatusOr<T>); on error returns its status, otherwise

@@ -18,7 +18,7 @@ std::string ShortValue(std::string_view value_json) {
 }
 
 std::optional<std::string> Payload(const absl::Status& status, const char* url) {
-  std::optional<absl::Cord> cord = status.GetPayload(url);
+  auto cord = status.GetPayload(url);  // absl::optional in Debian's abseil
   if (!cord) return std::nullopt;
   return std::string(*cord);
 }
@@ -54,9 +54,9 @@ absl::Status PrefixPath(const absl::Status& status, std::string_view prefix) {
   if (status.ok() || prefix.empty()) return status;
   std::optional<FieldErrorDetails> details = GetFieldErrorDetails(status);
   if (!details) return absl::Status(status.code(), absl::StrCat(AbslView(prefix), ": ", status.message()));
-  std::string path = details->path.empty() ? std::string(prefix)
-                     : (details->path[0] == '[')  ? absl::StrCat(AbslView(prefix), details->path)
-                                                  : absl::StrCat(AbslView(prefix), ".", details->path);
+  std::string path = details->path.empty()       ? std::string(prefix)
+                     : (details->path[0] == '[') ? absl::StrCat(AbslView(prefix), details->path)
+                                                 : absl::StrCat(AbslView(prefix), ".", details->path);
   return FieldError(status.code(), path, details->rule, details->value);
 }
 

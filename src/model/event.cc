@@ -1,0 +1,171 @@
+#include "cadre/event.h"
+
+#include <array>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "boost/mp11/algorithm.hpp"
+#include "cadre/json.h"
+#include "cadre/money.h"
+#include "model/text_rules.h"
+
+namespace cadre {
+namespace {
+
+using model_internal::CheckAttributes;
+using model_internal::CheckKey;
+using model_internal::CheckOptionalKey;
+using model_internal::CheckOptionalText;
+using model_internal::CheckText;
+using model_internal::kMaxTextLength;
+
+constexpr int kKinds = 5;
+constexpr int Bit(EventKind k) { return 1 << static_cast<int>(k); }
+constexpr int kAllKinds = (1 << kKinds) - 1;
+constexpr int kMoneyKinds = Bit(EventKind::kSale) | Bit(EventKind::kReturn);
+
+// Which kinds may carry each optional field. A field a kind does not use is
+// refused rather than ignored: it is almost always a mistake in the sender (a
+// score on a sale, an amount on a visit), and ignoring it would lose data silently.
+struct FieldUse {
+  std::string_view field;
+  int kinds;
+};
+constexpr std::array kFieldUse = {
+    FieldUse{"manager", kAllKinds & ~Bit(EventKind::kReversal)},
+    FieldUse{"customer", kAllKinds & ~Bit(EventKind::kReversal)},
+    FieldUse{"amount_minor", kMoneyKinds},
+    FieldUse{"currency", kMoneyKinds},
+    FieldUse{"quantity", kMoneyKinds},
+    FieldUse{"category", kMoneyKinds | Bit(EventKind::kInteraction)},
+    FieldUse{"sku", kMoneyKinds},
+    FieldUse{"channel", Bit(EventKind::kSale) | Bit(EventKind::kInteraction)},
+    FieldUse{"outcome", Bit(EventKind::kInteraction)},
+    FieldUse{"score", Bit(EventKind::kInteraction)},
+    FieldUse{"reference", kAllKinds},
+    FieldUse{"reverses", Bit(EventKind::kReversal)},
+    FieldUse{"reason", Bit(EventKind::kAssignment) | Bit(EventKind::kReversal)},
+};
+
+bool IsSet(const Event& e, std::string_view field) {
+  if (field == "manager") return e.manager.has_value();
+  if (field == "customer") return e.customer.has_value();
+  if (field == "amount_minor") return e.amount_minor.has_value();
+  if (field == "currency") return e.currency.has_value();
+  if (field == "quantity") return e.quantity.has_value();
+  if (field == "category") return e.category.has_value();
+  if (field == "sku") return e.sku.has_value();
+  if (field == "channel") return e.channel.has_value();
+  if (field == "outcome") return e.outcome.has_value();
+  if (field == "score") return e.score.has_value();
+  if (field == "reference") return e.reference.has_value();
+  if (field == "reverses") return e.reverses.has_value();
+  if (field == "reason") return e.reason.has_value();
+  return false;
+}
+
+std::string KindsUsing(int kinds) {
+  std::vector<std::string> names;
+  boost::mp11::mp_for_each<boost::describe::describe_enumerators<EventKind>>([&](auto d) {
+    if (kinds & Bit(d.value)) names.push_back(std::string(json::EnumName(d.value)));
+  });
+  return absl::StrJoin(names, ", ");
+}
+
+}  // namespace
+
+absl::Status Event::Validate(json::Path& path) const {
+  CADRE_RETURN_IF_ERROR(CheckKey(path, "id", id));
+  std::string_view kind_name = json::EnumName(kind);
+  for (const FieldUse& use : kFieldUse) {
+    if (IsSet(*this, use.field) && !(use.kinds & Bit(kind))) {
+      json::PathScope scope(path, use.field);
+      return FieldError(path.str(), absl::StrCat("not used by ", AbslView(kind_name),
+                                                 " events (only by: ", KindsUsing(use.kinds), ")"));
+    }
+  }
+  if (occurred_at == absl::InfiniteFuture() || occurred_at == absl::InfinitePast()) {
+    json::PathScope scope(path, "occurred_at");
+    return FieldError(path.str(), "must be a finite time");
+  }
+  CADRE_RETURN_IF_ERROR(CheckOptionalKey(path, "manager", manager));
+  CADRE_RETURN_IF_ERROR(CheckOptionalKey(path, "customer", customer));
+  CADRE_RETURN_IF_ERROR(CheckOptionalKey(path, "category", category));
+  CADRE_RETURN_IF_ERROR(CheckOptionalKey(path, "sku", sku));
+  CADRE_RETURN_IF_ERROR(CheckOptionalKey(path, "reference", reference));
+  CADRE_RETURN_IF_ERROR(CheckOptionalKey(path, "reverses", reverses));
+  CADRE_RETURN_IF_ERROR(CheckOptionalText(path, "outcome", outcome, kMaxTextLength));
+  CADRE_RETURN_IF_ERROR(CheckOptionalText(path, "reason", reason, kMaxTextLength));
+  CADRE_RETURN_IF_ERROR(CheckAttributes(path, attributes));
+  if (currency) {
+    json::PathScope scope(path, "currency");
+    absl::StatusOr<Currency> c = Currency::Parse(*currency);
+    if (!c.ok())
+      return FieldError(path.str(), "expected an active ISO 4217 currency code", model_internal::Quoted(*currency));
+  }
+
+  switch (kind) {
+    case EventKind::kSale:
+    case EventKind::kReturn: {
+      if (!manager && !customer) {
+        return FieldError(path.str(), absl::StrCat(AbslView(kind_name), " events must name a customer or a manager"));
+      }
+      json::PathScope scope(path, "amount_minor");
+      if (!amount_minor) return FieldError(path.str(), "required field is missing");
+      if (*amount_minor <= 0) {
+        return FieldError(path.str(),
+                          kind == EventKind::kSale ? "must be positive (record money back as a return event)"
+                                                   : "must be positive (the amount refunded)",
+                          absl::StrCat(*amount_minor));
+      }
+      break;
+    }
+    case EventKind::kInteraction: {
+      if (!customer) {
+        json::PathScope scope(path, "customer");
+        return FieldError(path.str(), "required field is missing (interaction events are with a customer)");
+      }
+      if (!channel) {
+        json::PathScope scope(path, "channel");
+        return FieldError(path.str(), "required field is missing (how the contact happened)");
+      }
+      if (score && (*score < Decimal() || *score > Decimal::FromUnits(100 * Decimal::kOne))) {
+        json::PathScope scope(path, "score");
+        return FieldError(path.str(), "must be between 0 and 100", model_internal::Quoted(score->ToString()));
+      }
+      break;
+    }
+    case EventKind::kAssignment:
+      if (!customer) {
+        json::PathScope scope(path, "customer");
+        return FieldError(path.str(), "required field is missing (the customer whose owner changes)");
+      }
+      break;
+    case EventKind::kReversal:
+      if (!reverses) {
+        json::PathScope scope(path, "reverses");
+        return FieldError(path.str(), "required field is missing (the id of the event to reverse)");
+      }
+      if (*reverses == id) {
+        json::PathScope scope(path, "reverses");
+        return FieldError(path.str(), "an event cannot reverse itself", model_internal::Quoted(*reverses));
+      }
+      break;
+  }
+  if (quantity && *quantity <= 0) {
+    json::PathScope scope(path, "quantity");
+    return FieldError(path.str(), "must be positive", absl::StrCat(*quantity));
+  }
+  return absl::OkStatus();
+}
+
+bool Event::SameContent(const Event& other) const {
+  bool same = true;
+  boost::mp11::mp_for_each<boost::describe::describe_members<Event, boost::describe::mod_public>>([&](auto d) {
+    if (std::string_view(d.name) == "recorded_at") return;
+    same = same && (this->*d.pointer == other.*d.pointer);
+  });
+  return same;
+}
+
+}  // namespace cadre
