@@ -1,0 +1,185 @@
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "cadre/event.h"
+#include "cadre/json.h"
+#include "cadre/model.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace cadre {
+namespace {
+
+using ::testing::HasSubstr;
+
+// Parses `text` as an Event rooted at events[3] and returns the status.
+absl::Status ParseEvent(const std::string& text) { return json::FromText<Event>(text, "events[3]").status(); }
+
+std::string PathOf(const absl::Status& s) {
+  auto d = GetFieldErrorDetails(s);
+  return d ? d->path : "<no path>";
+}
+
+constexpr char kSale[] =
+    R"({"id":"S1","kind":"sale","occurred_at":"2025-06-18T10:00:00+08:00","customer":"C1","amount_minor":100)";
+
+TEST(EventTest, ValidSaleParses) {
+  absl::StatusOr<Event> e = json::FromText<Event>(std::string(kSale) + "}");
+  ASSERT_TRUE(e.ok()) << e.status();
+  EXPECT_EQ(e->kind, EventKind::kSale);
+  EXPECT_EQ(*e->amount_minor, 100);
+  EXPECT_EQ(e->occurred_at, absl::FromUnixSeconds(1750212000));
+}
+
+TEST(EventTest, AmountAsStringNamesPathValueAndRule) {
+  absl::Status s = ParseEvent(R"({"id":"S1","kind":"sale","occurred_at":"2025-06-18T10:00:00Z","customer":"C1",)"
+                              R"("amount_minor":"12k"})");
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(s.message(), "events[3].amount_minor: expected integer, got \"12k\"");
+  auto d = GetFieldErrorDetails(s);
+  ASSERT_TRUE(d.has_value());
+  EXPECT_EQ(d->path, "events[3].amount_minor");
+  EXPECT_EQ(d->value, "\"12k\"");
+  EXPECT_EQ(d->rule, "expected integer");
+}
+
+TEST(EventTest, FractionalAmountRefused) {
+  absl::Status s = ParseEvent(std::string(kSale).replace(std::string(kSale).find("100"), 3, "10.5") + "}");
+  EXPECT_EQ(s.message(), "events[3].amount_minor: expected integer, got 10.5");
+}
+
+TEST(EventTest, UnknownKindListsKnownOnes) {
+  absl::Status s = ParseEvent(R"({"id":"S1","kind":"sell","occurred_at":"2025-06-18T10:00:00Z"})");
+  EXPECT_EQ(PathOf(s), "events[3].kind");
+  EXPECT_THAT(s.message(), HasSubstr(R"(expected one of "sale", "return", "interaction", "assignment", "reversal")"));
+  EXPECT_THAT(s.message(), HasSubstr(R"(got "sell")"));
+}
+
+TEST(EventTest, UnknownFieldRefused) {
+  absl::Status s = ParseEvent(std::string(kSale) + R"(,"amount":100})");
+  EXPECT_EQ(PathOf(s), "events[3].amount");
+  EXPECT_THAT(s.message(), HasSubstr("unknown field"));
+  EXPECT_THAT(s.message(), HasSubstr("amount_minor"));
+}
+
+TEST(EventTest, MissingRequiredField) {
+  absl::Status s = ParseEvent(R"({"id":"S1","kind":"sale","customer":"C1","amount_minor":1})");
+  EXPECT_EQ(s.message(), "events[3].occurred_at: required field is missing");
+}
+
+TEST(EventTest, TimeWithoutOffsetRefused) {
+  absl::Status s = ParseEvent(R"({"id":"S1","kind":"sale","occurred_at":"2025-06-18T10:00:00","customer":"C1",)"
+                              R"("amount_minor":1})");
+  EXPECT_EQ(PathOf(s), "events[3].occurred_at");
+  EXPECT_THAT(s.message(), HasSubstr("RFC 3339"));
+}
+
+TEST(EventTest, NegativeSaleAmountRefused) {
+  absl::Status s = ParseEvent(R"({"id":"S1","kind":"sale","occurred_at":"2025-06-18T10:00:00Z","customer":"C1",)"
+                              R"("amount_minor":-5})");
+  EXPECT_EQ(PathOf(s), "events[3].amount_minor");
+  EXPECT_THAT(s.message(), HasSubstr("must be positive"));
+  EXPECT_THAT(s.message(), HasSubstr("got -5"));
+}
+
+TEST(EventTest, SaleNeedsCustomerOrManager) {
+  absl::Status s = ParseEvent(R"({"id":"S1","kind":"sale","occurred_at":"2025-06-18T10:00:00Z","amount_minor":5})");
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(s.message(), HasSubstr("must name a customer or a manager"));
+}
+
+TEST(EventTest, FieldNotUsedByKindRefused) {
+  absl::Status s = ParseEvent(R"({"id":"I1","kind":"interaction","occurred_at":"2025-06-18T10:00:00Z",)"
+                              R"("customer":"C1","channel":"call","amount_minor":5})");
+  EXPECT_EQ(PathOf(s), "events[3].amount_minor");
+  EXPECT_THAT(s.message(), HasSubstr("not used by interaction events (only by: sale, return)"));
+}
+
+TEST(EventTest, InteractionNeedsChannel) {
+  absl::Status s = ParseEvent(R"({"id":"I1","kind":"interaction","occurred_at":"2025-06-18T10:00:00Z",)"
+                              R"("customer":"C1"})");
+  EXPECT_EQ(PathOf(s), "events[3].channel");
+}
+
+TEST(EventTest, ReversalRules) {
+  EXPECT_EQ(PathOf(ParseEvent(R"({"id":"X1","kind":"reversal","occurred_at":"2025-06-18T10:00:00Z"})")),
+            "events[3].reverses");
+  EXPECT_THAT(
+      ParseEvent(R"({"id":"X1","kind":"reversal","occurred_at":"2025-06-18T10:00:00Z","reverses":"X1"})").message(),
+      HasSubstr("cannot reverse itself"));
+  EXPECT_EQ(PathOf(ParseEvent(R"({"id":"X1","kind":"reversal","occurred_at":"2025-06-18T10:00:00Z",)"
+                              R"("reverses":"S1","customer":"C1"})")),
+            "events[3].customer");
+}
+
+TEST(EventTest, BadIdsNamed) {
+  EXPECT_EQ(PathOf(ParseEvent(R"({"id":"","kind":"sale","occurred_at":"2025-06-18T10:00:00Z","customer":"C1",)"
+                              R"("amount_minor":1})")),
+            "events[3].id");
+  EXPECT_EQ(PathOf(ParseEvent(std::string(kSale).replace(std::string(kSale).find("\"C1\""), 4, "\"C\\u0001\"") + "}")),
+            "events[3].customer");
+  EXPECT_EQ(PathOf(ParseEvent(std::string(kSale) + R"(,"sku":")" + std::string(200, 'x') + "\"}")), "events[3].sku");
+}
+
+TEST(EventTest, BadCurrencyRefused) {
+  absl::Status s = ParseEvent(std::string(kSale) + R"(,"currency":"XYZ"})");
+  EXPECT_EQ(PathOf(s), "events[3].currency");
+}
+
+TEST(EventTest, DecimalScoreReadExactlyFromNumber) {
+  absl::StatusOr<Event> e =
+      json::FromText<Event>(R"({"id":"I1","kind":"interaction","occurred_at":"2025-06-18T10:00:00Z",)"
+                            R"("customer":"C1","channel":"visit","score":4.35})");
+  ASSERT_TRUE(e.ok()) << e.status();
+  EXPECT_EQ(e->score->ToString(), "4.35");
+  absl::Status s = ParseEvent(R"({"id":"I1","kind":"interaction","occurred_at":"2025-06-18T10:00:00Z",)"
+                              R"("customer":"C1","channel":"visit","score":101})");
+  EXPECT_EQ(PathOf(s), "events[3].score");
+}
+
+TEST(EventTest, SameContentIgnoresRecordedAtOnly) {
+  Event a = *json::FromText<Event>(std::string(kSale) + "}");
+  Event b = a;
+  b.recorded_at = absl::Now();
+  EXPECT_TRUE(a.SameContent(b));
+  b.amount_minor = 101;
+  EXPECT_FALSE(a.SameContent(b));
+  Event c = a;
+  c.attributes["x"] = "y";
+  EXPECT_FALSE(a.SameContent(c));
+}
+
+TEST(ModelTest, ManagerRules) {
+  auto path = [](const std::string& body) { return PathOf(json::FromText<Manager>(body, "managers[0]").status()); };
+  EXPECT_EQ(path(R"({"id":"M1","name":"A"})"), "managers[0].team");
+  EXPECT_EQ(path(R"({"id":"M1","name":"A","team":"T1","level":0})"), "managers[0].level");
+  EXPECT_EQ(path(R"({"id":"M1","name":"A","team":"T1","status":"left"})"), "managers[0].left_on");
+  EXPECT_EQ(path(R"({"id":"M1","name":"A","team":"T1","left_on":"2025-01-01"})"), "managers[0].left_on");
+  EXPECT_EQ(path(R"({"id":"M1","name":"A","team":"T1","status":"left","hired_on":"2025-02-01",)"
+                 R"("left_on":"2025-01-01"})"),
+            "managers[0].left_on");
+  EXPECT_EQ(path(R"({"id":"M1","name":"A","team":"T1","hired_on":"2025-02-30"})"), "managers[0].hired_on");
+  EXPECT_EQ(path(R"({"id":"M1","name":"A","team":"T1","email":"nope"})"), "managers[0].email");
+  EXPECT_EQ(path(R"({"id":"M1","name":"","team":"T1"})"), "managers[0].name");
+  EXPECT_TRUE(json::FromText<Manager>(R"({"id":"M1","name":"A","team":"T1","status":"on_leave"})").ok());
+}
+
+TEST(ModelTest, OrgUnitRules) {
+  auto path = [](const std::string& body) { return PathOf(json::FromText<OrgUnit>(body, "org_units[1]").status()); };
+  EXPECT_EQ(path(R"({"id":"R1","name":"East","kind":"region"})"), "org_units[1].parent");
+  EXPECT_EQ(path(R"({"id":"CO","name":"Co","kind":"company","parent":"X"})"), "org_units[1].parent");
+  EXPECT_EQ(path(R"({"id":"R1","name":"East","kind":"region","parent":"R1"})"), "org_units[1].parent");
+  EXPECT_EQ(path(R"({"id":"R1","name":"East","kind":"planet","parent":"CO"})"), "org_units[1].kind");
+  EXPECT_TRUE(json::FromText<OrgUnit>(R"({"id":"CO","name":"Co","kind":"company"})").ok());
+}
+
+TEST(ModelTest, CustomerRules) {
+  auto path = [](const std::string& body) { return PathOf(json::FromText<Customer>(body, "c").status()); };
+  EXPECT_EQ(path(R"({"id":"C1","name":"A","tags":["ok",""]})"), "c.tags[1]");
+  EXPECT_EQ(path(R"({"id":"C1","name":"A","tier":"bronze"})"), "c.tier");
+  EXPECT_EQ(path(R"({"id":"C1","name":"A","attributes":{"k":5}})"), "c.attributes.k");
+  EXPECT_EQ(path(R"({"id":"C1","name":"A","attributes":{"a b":"x"}})"), R"(c.attributes["a b"])");
+}
+
+}  // namespace
+}  // namespace cadre
