@@ -21,6 +21,10 @@
 
 namespace cadre {
 
+// GCC/Clang's 128-bit integer, for exact intermediate products. `__extension__`
+// keeps -Wpedantic quiet about the non-standard type wherever this is included.
+__extension__ typedef __int128 Int128;
+
 enum class RoundingMode {
   kHalfEven,  // banker's rounding: ties go to the even neighbour
   kHalfUp,    // ties go away from zero
@@ -38,8 +42,11 @@ class Decimal {
   // Exact: fails with OutOfRange if |value| * 10^9 does not fit.
   static absl::StatusOr<Decimal> FromInt(int64_t value);
 
-  // Parses "12", "-0.035", "+1.5". Refuses (InvalidArgument) anything else:
-  // exponents, more than nine fractional digits, empty input, out of range.
+  // Parses "12", "-0.035", "+1.5": an optional sign, one or more digits, then
+  // optionally a point followed by one to nine digits (leading zeros are fine).
+  // Refuses (InvalidArgument) anything else: "1." and ".5" (a digit is required on
+  // both sides of the point, as in JSON), exponents, more than nine fractional
+  // digits, whitespace, empty input, out of range.
   static absl::StatusOr<Decimal> Parse(std::string_view text);
 
   // Shortest exact text: "12", "-0.035", "1.5".
@@ -52,7 +59,8 @@ class Decimal {
   absl::StatusOr<Decimal> Sub(Decimal other) const;
   absl::StatusOr<Decimal> Mul(Decimal other, RoundingMode mode) const;
   absl::StatusOr<Decimal> Div(Decimal other, RoundingMode mode) const;
-  // Rounds to `digits` fractional digits (0..9).
+  // Rounds to `digits` fractional digits (0..9; clamped). A value so close to the
+  // int64 limits that rounding would pass them is rounded toward zero instead.
   Decimal Round(int digits, RoundingMode mode) const;
 
   friend constexpr auto operator<=>(Decimal, Decimal) = default;
@@ -70,9 +78,10 @@ absl::StatusOr<int64_t> MultiplyMinor(int64_t minor, Decimal rate, RoundingMode 
 // when the denominator is 0 (callers that treat that as "no value" check first).
 absl::StatusOr<Decimal> Ratio(int64_t numerator, int64_t denominator, RoundingMode mode);
 
-// Divides `value` by `divisor` (> 0) rounding to an integer with `mode`.
+// Divides `value` by `divisor` (> 0) rounding to an integer with `mode`; the
+// quotient must fit in int64_t (callers check the range first).
 // Shared by the decimal and money code; exposed for engines that split amounts.
-int64_t DivideRounded(__int128 value, __int128 divisor, RoundingMode mode);
+int64_t DivideRounded(Int128 value, Int128 divisor, RoundingMode mode);
 
 }  // namespace cadre
 

@@ -28,6 +28,11 @@ inline constexpr std::size_t kMaxIdLength = 128;
 // and the rule broken (empty, too long, invalid UTF-8, control character).
 absl::Status ValidateId(std::string_view id, std::string_view path);
 
+// `text` as a JSON string literal (quoted and escaped), for the value of a
+// FieldError. Bytes that are not valid UTF-8 become U+FFFD, so the result is
+// always valid JSON even when the input that is being refused is not.
+std::string QuoteJson(std::string_view text);
+
 // Maps strings to dense integers 0..size()-1 in order of first sight.
 // Not thread-safe: callers synchronise (the workspace holds it under its lock).
 class Interner {

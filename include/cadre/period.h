@@ -48,7 +48,8 @@ class Period {
   Period Next() const;
   Period Previous() const;
   // The same period one year earlier (for week periods: the same ISO week number
-  // of the previous ISO year, or week 52 when that year has no week 53).
+  // of the previous ISO year, or week 52 when that year has no week 53; for
+  // 29 February: 28 February).
   Period SamePeriodLastYear() const;
 
   std::string ToString() const;
