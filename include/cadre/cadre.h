@@ -1,0 +1,463 @@
+/*
+ * cadre.h — the stable C ABI of cadre.
+ *
+ * This header is the whole contract between cadre and a host that links
+ * libcadre (an ERP, a POS, a language binding). It is C99, includes only
+ * <stddef.h> and <stdint.h>, and exposes no C++ or abseil type. Entities and
+ * results cross the boundary as UTF-8 JSON text; bulk sales also as plain C
+ * structs (the fast path).
+ *
+ *   cadre_workspace* ws = NULL;
+ *   cadre_workspace_options opts = CADRE_WORKSPACE_OPTIONS_INIT;
+ *   opts.currency = "CNY";
+ *   opts.time_zone = "Asia/Shanghai";
+ *   if (cadre_workspace_open(&ws, "sqlite:crm.db", &opts) != CADRE_OK) {
+ *     fprintf(stderr, "open: %s\n", cadre_error_message());
+ *     return 1;
+ *   }
+ *   char* report = NULL;
+ *   if (cadre_events_ingest_ndjson(&report, ws, text, strlen(text), CADRE_INGEST_ATOMIC) == CADRE_OK) {
+ *     puts(report);  // {"received":2,"accepted":2,"duplicates":0,"committed":true,...}
+ *     cadre_free(report);
+ *   }
+ *   cadre_workspace_close(ws);
+ *
+ * Conventions (they hold for every declaration below unless it says otherwise)
+ *
+ * - Status. Every fallible function returns an int: CADRE_OK (0) or one of the
+ *   CADRE_ERROR_* codes. Right after a call, on the same thread,
+ *   cadre_error_code(), cadre_error_message() and cadre_error_details_json()
+ *   describe its outcome.
+ * - Out-parameters come first and are named out*. On failure a pointer
+ *   out-parameter is set to NULL and a number out-parameter to 0, so a host never
+ *   sees a half-made result. Where an out-parameter is documented as optional
+ *   ("may be NULL"), passing NULL skips that result.
+ * - Ownership. What the library hands out through char** is the caller's: free it
+ *   with cadre_free() (not free(): the library may use another allocator). Input
+ *   pointers are only read during the call and are never kept; the caller may free
+ *   or reuse them as soon as the call returns.
+ * - Strings are NUL-terminated UTF-8 unless a length is passed beside them. Times
+ *   in text are RFC 3339 ("2025-06-18T10:00:00+08:00", "2025-06-18T02:00:00Z").
+ * - Misuse. A NULL handle, a NULL required pointer, or an options struct whose
+ *   struct_size is not valid is CADRE_ERROR_MISUSE: a bug in the caller, reported
+ *   without side effects, never a crash.
+ * - Exceptions never cross this boundary; every entry point catches everything.
+ * - Thread-safety. Every function may be called from any thread. A
+ *   cadre_workspace is safe to share: any number of threads may use one handle at
+ *   once (reads run concurrently; writes are serialised, and a reader sees each
+ *   write whole or not at all). The last-error state is per thread.
+ * - Versioned structs (options, rows) begin with their size or are passed with
+ *   it, come with an _INIT macro, and only ever grow at their end. A field is
+ *   only ever added so that sizeof grows on every platform (never into trailing
+ *   padding), so the size tells the library which fields the caller knows. A
+ *   library reading a struct larger than its own refuses it if the fields it
+ *   does not know are non-zero, so a setting is never silently ignored.
+ *
+ * Lifecycle (each symbol's, as DuckDB writes it down). Every declaration here is
+ * stable unless its comment says "Unstable:". A stable declaration never changes
+ * within a major version: names, signatures, struct layouts and code numbers stay;
+ * new functions, codes, struct fields at the end and JSON keys may be added. A
+ * changed signature gets a new name (cadre_x_v2) and the old one is marked
+ * "Deprecated:" and kept until the next major version. JSON results may gain
+ * keys: hosts must ignore keys they do not know. The exported symbol list is
+ * pinned by tests/capi/symbols.txt.
+ */
+#ifndef CADRE_CADRE_H_
+#define CADRE_CADRE_H_
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* ---- Export ------------------------------------------------------------- */
+
+#if defined(_WIN32) || defined(__CYGWIN__)
+#if defined(CADRE_BUILDING_LIBRARY)
+#define CADRE_API __declspec(dllexport)
+#else
+#define CADRE_API __declspec(dllimport)
+#endif
+#elif defined(__GNUC__) || defined(__clang__)
+#define CADRE_API __attribute__((visibility("default")))
+#else
+#define CADRE_API
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- Version ------------------------------------------------------------ */
+
+/*
+ * The version of this header. They equal the library's cadre_version() and
+ * cadre_version_string() when header and library come from the same release; a
+ * host can compare them at start-up to catch a mismatched deployment.
+ * CADRE_VERSION_NUMBER is MAJOR * 1000000 + MINOR * 1000 + PATCH.
+ */
+#define CADRE_VERSION_MAJOR 0
+#define CADRE_VERSION_MINOR 1
+#define CADRE_VERSION_PATCH 0
+#define CADRE_VERSION_STRING "0.1.0"
+#define CADRE_VERSION_NUMBER (CADRE_VERSION_MAJOR * 1000000 + CADRE_VERSION_MINOR * 1000 + CADRE_VERSION_PATCH)
+
+/* The library's CADRE_VERSION_NUMBER. Never fails; does not touch the error state. */
+CADRE_API int cadre_version(void);
+
+/* The library's CADRE_VERSION_STRING: static, never NULL, never freed. Does not
+ * touch the error state. */
+CADRE_API const char* cadre_version_string(void);
+
+/* ---- Status codes -------------------------------------------------------- */
+
+/*
+ * Frozen: these numbers never change. Later versions may add codes after the
+ * last one; a host must treat a code it does not know like CADRE_ERROR_INTERNAL.
+ */
+#define CADRE_OK 0
+/* Bad input: malformed JSON, a field of the wrong type or breaking a rule, an
+ * unknown collection, a bad time text, a mode that does not exist. The details
+ * name the field (JSON path), the value and the rule. Nothing was written. */
+#define CADRE_ERROR_INVALID_ARGUMENT 1
+/* The document (or other named thing) does not exist (at that time). */
+#define CADRE_ERROR_NOT_FOUND 2
+/* The thing to create exists already. */
+#define CADRE_ERROR_ALREADY_EXISTS 3
+/* Optimistic concurrency: the expected version is stale (someone else wrote
+ * first). Nothing was written; re-read and retry. */
+#define CADRE_ERROR_CONFLICT 4
+/* The call is valid but the state does not allow it, e.g. opening a workspace
+ * with a currency other than the one it was created with, or a store written by
+ * a newer cadre. */
+#define CADRE_ERROR_FAILED_PRECONDITION 5
+/* A number is out of its range (arithmetic overflow, a time out of range). */
+#define CADRE_ERROR_OUT_OF_RANGE 6
+/* The store could not be read or written: I/O error, file busy or locked,
+ * permission denied, disk full. Nothing of the call was written; it may succeed
+ * when retried. */
+#define CADRE_ERROR_UNAVAILABLE 7
+/* Reserved for host callbacks (the storage vtable of a later version): the
+ * host's own callback reported a failure. */
+#define CADRE_ERROR_HOST_CALLBACK 8
+/* A bug in cadre, or a store damaged beyond use. Please report it. */
+#define CADRE_ERROR_INTERNAL 9
+/* Memory ran out. Nothing of the call was written. */
+#define CADRE_ERROR_NO_MEMORY 10
+/* The caller broke the API contract: a NULL handle or required pointer, a wrong
+ * struct_size or row_size. A bug in the caller. */
+#define CADRE_ERROR_MISUSE 11
+
+/*
+ * The name of a status code as it appears in the details JSON: "ok",
+ * "invalid_argument", "not_found", "already_exists", "conflict",
+ * "failed_precondition", "out_of_range", "unavailable", "host_callback",
+ * "internal", "no_memory", "misuse"; "unknown" for any other number. Static,
+ * never NULL. Does not touch the error state.
+ */
+CADRE_API const char* cadre_status_name(int code);
+
+/* ---- Last error (per thread) ---------------------------------------------- */
+
+/*
+ * Every function that returns a status sets the calling thread's last-error state:
+ * on success it is cleared (code CADRE_OK, message ""), on failure it describes
+ * the failure. The functions of this section, cadre_status_name, cadre_version*,
+ * cadre_free and cadre_workspace_close leave it alone, so it can be read after a
+ * cleanup.
+ *
+ * The returned strings are owned by the library, never NULL, and valid until the
+ * next status-returning cadre call on the same thread. Copy them to keep them.
+ */
+
+/* The status of the thread's last status-returning call. */
+CADRE_API int cadre_error_code(void);
+
+/* A message for people, e.g.
+ * `level: expected integer, got "two"`. "" after a success. */
+CADRE_API const char* cadre_error_message(void);
+
+/*
+ * The same as a JSON object, for programs:
+ *   {"code":"invalid_argument","message":"...","path":"level","value":"two","rule":"expected integer"}
+ * "code" is cadre_status_name() of the code and "message" the message; both are
+ * always present ({"code":"ok","message":""} after a success). When the error is
+ * about one field of the input, "path" (JSON path within that input, e.g.
+ * "events[3].amount_minor" or "body.level"), "rule" and, when the field was
+ * present, "value" (the offending value as JSON) are present too.
+ */
+CADRE_API const char* cadre_error_details_json(void);
+
+/* ---- Memory ------------------------------------------------------------- */
+
+/* Frees a result the library allocated (every char* written through a char**
+ * out-parameter). NULL is allowed and does nothing. Does not touch the error
+ * state. */
+CADRE_API void cadre_free(void* p);
+
+/* ---- Workspace ------------------------------------------------------------ */
+
+/*
+ * One retailer's cadre: one store, one reporting currency, one time zone in which
+ * periods are read. Opaque; open with cadre_workspace_open, close with
+ * cadre_workspace_close. Thread-safe (see above).
+ */
+typedef struct cadre_workspace cadre_workspace;
+
+/*
+ * Options of cadre_workspace_open. Initialise with CADRE_WORKSPACE_OPTIONS_INIT
+ * and then set fields: struct_size tells the library which version of the struct
+ * the caller was compiled with.
+ */
+typedef struct cadre_workspace_options {
+  /* sizeof(cadre_workspace_options) as the caller compiled it (the INIT macro sets it). */
+  uint32_t struct_size;
+  /* Reporting currency, ISO 4217 ("CNY"). NULL or "": for a new workspace CNY,
+   * for an existing one as stored. A value other than the stored one is
+   * CADRE_ERROR_FAILED_PRECONDITION: a workspace's currency never changes. */
+  const char* currency;
+  /* IANA time zone ("Asia/Shanghai"). NULL or "": for a new workspace UTC, for an
+   * existing one as stored; another value than the stored one is
+   * CADRE_ERROR_FAILED_PRECONDITION. */
+  const char* time_zone;
+} cadre_workspace_options;
+
+#define CADRE_WORKSPACE_OPTIONS_INIT \
+  { sizeof(cadre_workspace_options), NULL, NULL }
+
+/*
+ * Opens, creating it if new, the workspace stored at `uri`:
+ *   "memory:"       a new, empty, in-memory workspace (gone when closed)
+ *   "sqlite:PATH"   a SQLite file, created if missing
+ * `opts` may be NULL (all defaults). The options are only read during the call.
+ *
+ * On success *out is a new handle, the caller's, to be closed with
+ * cadre_workspace_close. On failure *out is NULL.
+ * Errors: INVALID_ARGUMENT (unknown scheme, bad currency or zone, an options
+ * field unknown to this library version is set), FAILED_PRECONDITION (currency
+ * or zone differ from the stored ones, store from a newer cadre), UNAVAILABLE
+ * (the file cannot be opened), MISUSE (out or uri NULL, opts->struct_size wrong).
+ */
+CADRE_API int cadre_workspace_open(cadre_workspace** out, const char* uri, const cadre_workspace_options* opts);
+
+/*
+ * Closes a workspace and frees the handle; NULL does nothing. The handle must not
+ * be used afterwards, and no other thread may be using it during the call (the
+ * caller ensures every other call on it has returned). Results obtained from it
+ * earlier (JSON text) stay valid: they are the caller's. Does not touch the error
+ * state.
+ */
+CADRE_API void cadre_workspace_close(cadre_workspace* ws);
+
+/*
+ * The settings the workspace was created with, as a JSON object:
+ *   {"currency":"CNY","time_zone":"Asia/Shanghai","created_at":"2025-06-18T02:00:00Z"}
+ * *out_json is the caller's (cadre_free); NULL on failure.
+ */
+CADRE_API int cadre_workspace_settings(char** out_json, cadre_workspace* ws);
+
+/*
+ * The largest event sequence number in the workspace's log (0 while it is empty).
+ * Each accepted event gets the next number; a host can use it as a cheap change
+ * marker. *out is 0 on failure.
+ */
+CADRE_API int cadre_workspace_high_water_mark(uint64_t* out, cadre_workspace* ws);
+
+/* ---- Documents ------------------------------------------------------------ */
+
+/*
+ * Documents are JSON objects kept in named collections by id, each write a new
+ * version 1, 2, 3, ... Typed collections ("org_units", "managers", "customers",
+ * and those later modules add) are checked against their type before anything is
+ * written; collections named "x_..." hold any JSON object of the host's own.
+ * Other collection names are INVALID_ARGUMENT. A typed document's "id" field, if
+ * present, must equal the id passed beside it.
+ *
+ * A document as returned by cadre_document_get / _list / _history:
+ *   {"collection":"managers","id":"M-1","version":2,
+ *    "effective_from":"2025-07-01T00:00:00Z","recorded_at":"2025-06-18T02:00:00Z",
+ *    "body":{...the document...}}
+ * "effective_from" is null for a version that is in force for all time.
+ */
+
+/* Options of cadre_document_put and cadre_document_delete. Initialise with
+ * CADRE_PUT_OPTIONS_INIT. */
+typedef struct cadre_put_options {
+  /* sizeof(cadre_put_options) as the caller compiled it (the INIT macro sets it). */
+  uint32_t struct_size;
+  /* Non-zero: succeed only if the document's newest version is expected_version
+   * (0: the document must not exist yet); otherwise CADRE_ERROR_CONFLICT and
+   * nothing is written. Zero: write whatever the current version. */
+  int32_t has_expected_version;
+  int64_t expected_version;
+  /* RFC 3339 instant from which this version is in force, or NULL: for all time
+   * (it replaces earlier versions for every date they do not themselves cover
+   * more recently). */
+  const char* effective_from;
+} cadre_put_options;
+
+#define CADRE_PUT_OPTIONS_INIT \
+  { sizeof(cadre_put_options), 0, 0, NULL }
+
+/*
+ * Writes a new version of collection/id with the JSON object `json_body`.
+ * `opts` may be NULL (no version check, in force for all time).
+ *
+ * out_json may be NULL. Otherwise on success *out_json is the written version's
+ * metadata, the caller's (cadre_free):
+ *   {"collection":"managers","id":"M-1","version":3,"effective_from":null,"recorded_at":"..."}
+ * and NULL on failure.
+ * Errors: INVALID_ARGUMENT (bad JSON or a field breaking a rule — the details'
+ * "path" names it, relative to the body; unknown collection; bad effective_from),
+ * CONFLICT (stale expected_version), UNAVAILABLE, MISUSE.
+ */
+CADRE_API int cadre_document_put(char** out_json, cadre_workspace* ws, const char* collection, const char* id,
+                                 const char* json_body, const cadre_put_options* opts);
+
+/*
+ * The version of collection/id in force at `as_of` (RFC 3339), or the newest
+ * version when as_of is NULL, as a document object (see above). *out_json is the
+ * caller's (cadre_free); NULL on failure.
+ * Errors: NOT_FOUND (no such document, or deleted, or not yet in force at as_of),
+ * INVALID_ARGUMENT (bad as_of, unknown collection), UNAVAILABLE, MISUSE.
+ */
+CADRE_API int cadre_document_get(char** out_json, cadre_workspace* ws, const char* collection, const char* id,
+                                 const char* as_of);
+
+/*
+ * Every document of `collection` in force at `as_of` (NULL: the newest), ordered by
+ * id, as {"documents":[<document>, ...]} (an empty collection gives
+ * {"documents":[]}). *out_json is the caller's (cadre_free); NULL on failure.
+ * Errors: INVALID_ARGUMENT (bad as_of, unknown collection), UNAVAILABLE, MISUSE.
+ */
+CADRE_API int cadre_document_list(char** out_json, cadre_workspace* ws, const char* collection, const char* as_of);
+
+/*
+ * Deletes collection/id: writes a tombstone version, so that from
+ * opts->effective_from on (NULL opts or NULL effective_from: for all time) the
+ * document is not in force. Earlier versions stay in its history.
+ * `opts` may be NULL; opts->has_expected_version works as for put.
+ * out_version may be NULL; otherwise *out_version is the tombstone's version on
+ * success and 0 on failure.
+ * Errors: NOT_FOUND (no such document), CONFLICT, INVALID_ARGUMENT, UNAVAILABLE,
+ * MISUSE.
+ */
+CADRE_API int cadre_document_delete(int64_t* out_version, cadre_workspace* ws, const char* collection, const char* id,
+                                    const cadre_put_options* opts);
+
+/*
+ * Every version of collection/id, oldest first, tombstones included:
+ *   {"versions":[{"collection":..,"id":..,"version":1,"effective_from":..,"recorded_at":..,
+ *                 "deleted":false,"body":{...}}, ...]}
+ * A tombstone has "deleted":true and no "body". *out_json is the caller's
+ * (cadre_free); NULL on failure.
+ * Errors: NOT_FOUND (the document never existed), INVALID_ARGUMENT, UNAVAILABLE,
+ * MISUSE.
+ */
+CADRE_API int cadre_document_history(char** out_json, cadre_workspace* ws, const char* collection, const char* id);
+
+/* ---- Events --------------------------------------------------------------- */
+
+/*
+ * Facts are events: sales, returns, interactions, assignments, reversals. Each has
+ * an id chosen by the host, which makes ingest idempotent: an id already logged
+ * with the same content counts as a duplicate and is not written again; with
+ * other content it is rejected.
+ *
+ * An ingest call validates a batch and appends it. The status says whether the
+ * call ran: CADRE_OK means the batch was examined and the report tells what
+ * happened to every row — it does NOT mean every row was written. The report
+ * (the caller's, cadre_free) is a JSON object:
+ *   {"received":3,"accepted":1,"duplicates":1,
+ *    "rejected":[{"index":2,"line":3,"id":"S-3","path":"events[2].amount_minor",
+ *                 "message":"events[2].amount_minor: ..."}],
+ *    "committed":true,"first_seq":8,"last_seq":8}
+ * "rejected" is left out when no row was rejected. "committed" is false when
+ * nothing was written (an atomic batch with a bad row, or nothing new).
+ * A failed call (store failure, misuse) wrote nothing, and *out_report_json is
+ * NULL.
+ */
+
+/* Ingest modes. */
+#define CADRE_INGEST_ATOMIC 0      /* any bad row refuses the whole batch; nothing is written */
+#define CADRE_INGEST_BEST_EFFORT 1 /* valid rows are written; bad rows are reported */
+
+/*
+ * Ingests `len` bytes of NDJSON: one event object per line, blank lines skipped
+ * (the text need not be NUL-terminated; ndjson may be NULL when len is 0). The
+ * wire form of an event:
+ *   {"id":"S-1001","kind":"sale","occurred_at":"2025-06-18T10:00:00+08:00",
+ *    "customer":"C-42","manager":"M-7","amount_minor":129900,"quantity":1,
+ *    "category":"appliances","sku":"AC-2","reference":"ORDER-88"}
+ * A row's "index" counts non-blank lines from 0; "line" is the 1-based line.
+ * Errors: INVALID_ARGUMENT (mode unknown), UNAVAILABLE, MISUSE (out_report_json,
+ * ws NULL; ndjson NULL with len > 0).
+ */
+CADRE_API int cadre_events_ingest_ndjson(char** out_report_json, cadre_workspace* ws, const char* ndjson, size_t len,
+                                         int mode);
+
+/* cadre_sale.kind */
+#define CADRE_SALE_KIND_SALE 0   /* a purchase: amount_minor is the gross amount */
+#define CADRE_SALE_KIND_RETURN 1 /* goods returned: amount_minor is the amount refunded */
+
+/*
+ * One sale or return, for the fast path: no JSON is built or parsed. The amount is
+ * in the workspace currency. String pointers are only read during the call.
+ *
+ * The array passed to cadre_events_ingest_sales is read with the element size the
+ * caller passes (row_size = sizeof(cadre_sale) as the caller compiled it), so a
+ * later header may append fields: an older library reads the fields it knows and
+ * refuses rows whose fields it does not know are non-zero; a newer library treats
+ * fields missing from a smaller row as zero/NULL.
+ */
+typedef struct cadre_sale {
+  const char* id;        /* required: the host's id of the event (the idempotency key) */
+  const char* manager;   /* the account manager credited, or NULL */
+  const char* customer;  /* the customer, or NULL */
+  const char* category;  /* product category, or NULL */
+  const char* sku;       /* or NULL */
+  const char* reference; /* order or receipt id, or NULL */
+  int64_t occurred_at;   /* when it happened: microseconds since 1970-01-01T00:00:00Z */
+  int64_t amount_minor;  /* in minor units of the workspace currency (fen for CNY), > 0 */
+  int64_t quantity;      /* number of items; 0: not given */
+  int32_t kind;          /* CADRE_SALE_KIND_SALE or CADRE_SALE_KIND_RETURN */
+  uint32_t reserved;     /* must be 0 */
+} cadre_sale;
+
+#define CADRE_SALE_INIT \
+  { NULL, NULL, NULL, NULL, NULL, NULL, 0, 0, 0, CADRE_SALE_KIND_SALE, 0 }
+
+/*
+ * Ingests `n` rows of `row_size` bytes each (pass sizeof(cadre_sale)); rows may be
+ * NULL when n is 0. Same validation, idempotency and report as NDJSON ("line" is
+ * 0, "index" is the row). A NULL id is reported as a rejected row.
+ * Errors: INVALID_ARGUMENT (mode unknown; a row whose kind is unknown or whose
+ * reserved or unknown fields are non-zero — the details' path names it,
+ * e.g. "rows[4].kind"; nothing is written then), UNAVAILABLE, MISUSE (out_report_json,
+ * ws NULL; rows NULL with n > 0; row_size smaller than the first cadre_sale).
+ */
+CADRE_API int cadre_events_ingest_sales(char** out_report_json, cadre_workspace* ws, const cadre_sale* rows, size_t n,
+                                        size_t row_size, int mode);
+
+/*
+ * The logged events matching `query_json` (NULL or "{}": all), as
+ *   {"events":[{"seq":1,"event":{...wire form...}}, ...]}
+ * The query is a JSON object; every key is optional:
+ *   {"from":"2025-06-01T00:00:00+08:00",   occurred_at >= from
+ *    "until":"2025-07-01T00:00:00+08:00",  occurred_at < until
+ *    "kinds":["sale","return"],            empty or absent: every kind
+ *    "manager":"M-7", "customer":"C-42",
+ *    "after_seq":120,                      only seq > after_seq
+ *    "order":"by_time" | "by_seq",         by_time (default): (occurred_at, seq)
+ *    "limit":1000}
+ * Unknown keys are refused. Large logs should be read in pages: order by_seq,
+ * a limit, and after_seq = the last seq seen. *out_json is the caller's
+ * (cadre_free); NULL on failure.
+ * Errors: INVALID_ARGUMENT (bad query; the details' path names the key),
+ * UNAVAILABLE, MISUSE.
+ */
+CADRE_API int cadre_events_scan(char** out_json, cadre_workspace* ws, const char* query_json);
+
+#ifdef __cplusplus
+} /* extern "C" */
+#endif
+
+#endif /* CADRE_CADRE_H_ */

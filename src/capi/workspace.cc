@@ -1,0 +1,57 @@
+// C ABI: opening and closing a workspace, and what it says about itself.
+#include <string>
+#include <utility>
+
+#include "cadre/json.h"
+#include "cadre/status.h"
+#include "cadre/workspace.h"
+#include "capi/capi_internal.h"
+
+namespace capi = cadre::capi;
+
+extern "C" {
+
+int cadre_workspace_open(cadre_workspace** out, const char* uri, const cadre_workspace_options* opts) {
+  static constexpr char kFn[] = "cadre_workspace_open";
+  return capi::Call(kFn, out, [&]() -> absl::Status {
+    CADRE_RETURN_IF_ERROR(capi::RequireOut(kFn, out));
+    CADRE_RETURN_IF_ERROR(capi::RequireString(kFn, uri, "uri"));
+    cadre::WorkspaceOptions options;
+    if (opts != nullptr) {
+      cadre_workspace_options known;
+      CADRE_RETURN_IF_ERROR(capi::ReadVersioned(kFn, "opts->struct_size", opts, opts->struct_size,
+                                                CADRE_CAPI_END_OF(cadre_workspace_options, time_zone), &known,
+                                                sizeof known));
+      if (known.currency != nullptr) options.currency = known.currency;
+      if (known.time_zone != nullptr) options.time_zone = known.time_zone;
+    }
+    CADRE_ASSIGN_OR_RETURN(std::unique_ptr<cadre::Workspace> ws, cadre::Workspace::Open(uri, std::move(options)));
+    *out = new cadre_workspace{std::move(ws)};
+    return absl::OkStatus();
+  });
+}
+
+void cadre_workspace_close(cadre_workspace* ws) { delete ws; }
+
+int cadre_workspace_settings(char** out_json, cadre_workspace* ws) {
+  static constexpr char kFn[] = "cadre_workspace_settings";
+  return capi::Call(kFn, out_json, [&]() -> absl::Status {
+    CADRE_RETURN_IF_ERROR(capi::RequireOut(kFn, out_json, "out_json"));
+    CADRE_RETURN_IF_ERROR(capi::RequireHandle(kFn, ws));
+    std::string text = cadre::json::ToText(ws->impl->settings());
+    *out_json = capi::Dup(text);
+    return absl::OkStatus();
+  });
+}
+
+int cadre_workspace_high_water_mark(uint64_t* out, cadre_workspace* ws) {
+  static constexpr char kFn[] = "cadre_workspace_high_water_mark";
+  return capi::Call(kFn, out, [&]() -> absl::Status {
+    CADRE_RETURN_IF_ERROR(capi::RequireOut(kFn, out));
+    CADRE_RETURN_IF_ERROR(capi::RequireHandle(kFn, ws));
+    CADRE_ASSIGN_OR_RETURN(*out, ws->impl->HighWaterMark());
+    return absl::OkStatus();
+  });
+}
+
+}  // extern "C"
