@@ -100,11 +100,11 @@ extern "C" {
 #define CADRE_VERSION_STRING "0.1.0"
 #define CADRE_VERSION_NUMBER (CADRE_VERSION_MAJOR * 1000000 + CADRE_VERSION_MINOR * 1000 + CADRE_VERSION_PATCH)
 
-/* The library's CADRE_VERSION_NUMBER. Never fails; does not touch the error state. */
+/* The library's CADRE_VERSION_NUMBER. Never fails; does not touch the error state. Thread-safe. */
 CADRE_API int cadre_version(void);
 
 /* The library's CADRE_VERSION_STRING: static, never NULL, never freed. Does not
- * touch the error state. */
+ * touch the error state. Thread-safe. */
 CADRE_API const char* cadre_version_string(void);
 
 /* ---- Status codes -------------------------------------------------------- */
@@ -152,6 +152,7 @@ CADRE_API const char* cadre_version_string(void);
  * "failed_precondition", "out_of_range", "unavailable", "host_callback",
  * "internal", "no_memory", "misuse"; "unknown" for any other number. Static,
  * never NULL. Does not touch the error state.
+ * Thread-safe.
  */
 CADRE_API const char* cadre_status_name(int code);
 
@@ -168,11 +169,11 @@ CADRE_API const char* cadre_status_name(int code);
  * next status-returning cadre call on the same thread. Copy them to keep them.
  */
 
-/* The status of the thread's last status-returning call. */
+/* The status of the thread's last status-returning call. Thread-safe: reads the calling thread's own state. */
 CADRE_API int cadre_error_code(void);
 
 /* A message for people, e.g.
- * `level: expected integer, got "two"`. "" after a success. */
+ * `level: expected integer, got "two"`. "" after a success. Thread-safe: reads the calling thread's own state. */
 CADRE_API const char* cadre_error_message(void);
 
 /*
@@ -181,8 +182,9 @@ CADRE_API const char* cadre_error_message(void);
  * "code" is cadre_status_name() of the code and "message" the message; both are
  * always present ({"code":"ok","message":""} after a success). When the error is
  * about one field of the input, "path" (JSON path within that input, e.g.
- * "events[3].amount_minor" or "body.level"), "rule" and, when the field was
+ * "events[3].amount_minor", or "level" for a field of a document body), "rule" and, when the field was
  * present, "value" (the offending value as JSON) are present too.
+ * Thread-safe: reads the calling thread's own state.
  */
 CADRE_API const char* cadre_error_details_json(void);
 
@@ -190,7 +192,7 @@ CADRE_API const char* cadre_error_details_json(void);
 
 /* Frees a result the library allocated (every char* written through a char**
  * out-parameter). NULL is allowed and does nothing. Does not touch the error
- * state. */
+ * state. Thread-safe; a result may be freed on another thread than the one that got it. */
 CADRE_API void cadre_free(void* p);
 
 /* ---- Workspace ------------------------------------------------------------ */
@@ -235,6 +237,7 @@ typedef struct cadre_workspace_options {
  * field unknown to this library version is set), FAILED_PRECONDITION (currency
  * or zone differ from the stored ones, store from a newer cadre), UNAVAILABLE
  * (the file cannot be opened), MISUSE (out or uri NULL, opts->struct_size wrong).
+ * Thread-safe.
  */
 CADRE_API int cadre_workspace_open(cadre_workspace** out, const char* uri, const cadre_workspace_options* opts);
 
@@ -251,6 +254,7 @@ CADRE_API void cadre_workspace_close(cadre_workspace* ws);
  * The settings the workspace was created with, as a JSON object:
  *   {"currency":"CNY","time_zone":"Asia/Shanghai","created_at":"2025-06-18T02:00:00Z"}
  * *out_json is the caller's (cadre_free); NULL on failure.
+ * Thread-safe.
  */
 CADRE_API int cadre_workspace_settings(char** out_json, cadre_workspace* ws);
 
@@ -258,6 +262,7 @@ CADRE_API int cadre_workspace_settings(char** out_json, cadre_workspace* ws);
  * The largest event sequence number in the workspace's log (0 while it is empty).
  * Each accepted event gets the next number; a host can use it as a cheap change
  * marker. *out is 0 on failure.
+ * Thread-safe.
  */
 CADRE_API int cadre_workspace_high_water_mark(uint64_t* out, cadre_workspace* ws);
 
@@ -308,6 +313,7 @@ typedef struct cadre_put_options {
  * Errors: INVALID_ARGUMENT (bad JSON or a field breaking a rule — the details'
  * "path" names it, relative to the body; unknown collection; bad effective_from),
  * CONFLICT (stale expected_version), UNAVAILABLE, MISUSE.
+ * Thread-safe; writes to one workspace are serialised.
  */
 CADRE_API int cadre_document_put(char** out_json, cadre_workspace* ws, const char* collection, const char* id,
                                  const char* json_body, const cadre_put_options* opts);
@@ -318,6 +324,7 @@ CADRE_API int cadre_document_put(char** out_json, cadre_workspace* ws, const cha
  * caller's (cadre_free); NULL on failure.
  * Errors: NOT_FOUND (no such document, or deleted, or not yet in force at as_of),
  * INVALID_ARGUMENT (bad as_of, unknown collection), UNAVAILABLE, MISUSE.
+ * Thread-safe.
  */
 CADRE_API int cadre_document_get(char** out_json, cadre_workspace* ws, const char* collection, const char* id,
                                  const char* as_of);
@@ -327,6 +334,7 @@ CADRE_API int cadre_document_get(char** out_json, cadre_workspace* ws, const cha
  * id, as {"documents":[<document>, ...]} (an empty collection gives
  * {"documents":[]}). *out_json is the caller's (cadre_free); NULL on failure.
  * Errors: INVALID_ARGUMENT (bad as_of, unknown collection), UNAVAILABLE, MISUSE.
+ * Thread-safe.
  */
 CADRE_API int cadre_document_list(char** out_json, cadre_workspace* ws, const char* collection, const char* as_of);
 
@@ -339,6 +347,7 @@ CADRE_API int cadre_document_list(char** out_json, cadre_workspace* ws, const ch
  * success and 0 on failure.
  * Errors: NOT_FOUND (no such document), CONFLICT, INVALID_ARGUMENT, UNAVAILABLE,
  * MISUSE.
+ * Thread-safe; writes to one workspace are serialised.
  */
 CADRE_API int cadre_document_delete(int64_t* out_version, cadre_workspace* ws, const char* collection, const char* id,
                                     const cadre_put_options* opts);
@@ -351,6 +360,7 @@ CADRE_API int cadre_document_delete(int64_t* out_version, cadre_workspace* ws, c
  * (cadre_free); NULL on failure.
  * Errors: NOT_FOUND (the document never existed), INVALID_ARGUMENT, UNAVAILABLE,
  * MISUSE.
+ * Thread-safe.
  */
 CADRE_API int cadre_document_history(char** out_json, cadre_workspace* ws, const char* collection, const char* id);
 
@@ -390,6 +400,7 @@ CADRE_API int cadre_document_history(char** out_json, cadre_workspace* ws, const
  * A row's "index" counts non-blank lines from 0; "line" is the 1-based line.
  * Errors: INVALID_ARGUMENT (mode unknown), UNAVAILABLE, MISUSE (out_report_json,
  * ws NULL; ndjson NULL with len > 0).
+ * Thread-safe; ingests into one workspace are serialised.
  */
 CADRE_API int cadre_events_ingest_ndjson(char** out_report_json, cadre_workspace* ws, const char* ndjson, size_t len,
                                          int mode);
@@ -433,6 +444,7 @@ typedef struct cadre_sale {
  * reserved or unknown fields are non-zero — the details' path names it,
  * e.g. "rows[4].kind"; nothing is written then), UNAVAILABLE, MISUSE (out_report_json,
  * ws NULL; rows NULL with n > 0; row_size smaller than the first cadre_sale).
+ * Thread-safe; ingests into one workspace are serialised.
  */
 CADRE_API int cadre_events_ingest_sales(char** out_report_json, cadre_workspace* ws, const cadre_sale* rows, size_t n,
                                         size_t row_size, int mode);
@@ -453,6 +465,7 @@ CADRE_API int cadre_events_ingest_sales(char** out_report_json, cadre_workspace*
  * (cadre_free); NULL on failure.
  * Errors: INVALID_ARGUMENT (bad query; the details' path names the key),
  * UNAVAILABLE, MISUSE.
+ * Thread-safe; sees each ingested batch whole or not at all.
  */
 CADRE_API int cadre_events_scan(char** out_json, cadre_workspace* ws, const char* query_json);
 
