@@ -4,7 +4,11 @@
 # (tests/capi/CMakeLists.txt, test capi_install):
 #
 #   cmake -DCADRE_BUILD_DIR=... -DCADRE_CONSUMER_DIR=.../tests/install -DCADRE_WORK_DIR=...
-#         -DCADRE_VERSION=0.1.0 [-DCADRE_CONFIG=Debug] -P run_install_test.cmake
+#         -DCADRE_VERSION=0.1.0 [-DCADRE_CONFIG=Debug] [-DCADRE_SANITIZE=address,undefined]
+#         -P run_install_test.cmake
+#
+# CADRE_SANITIZE is the build's: a sanitized libcadre only loads into a sanitized
+# program, so the consumers are built with the same -fsanitize.
 cmake_minimum_required(VERSION 3.22)
 
 foreach(var CADRE_BUILD_DIR CADRE_CONSUMER_DIR CADRE_WORK_DIR CADRE_VERSION)
@@ -64,6 +68,12 @@ endif()
 if(CMAKE_CXX_COMPILER)
   list(APPEND compilers -DCMAKE_CXX_COMPILER=${CMAKE_CXX_COMPILER})
 endif()
+set(sanitize_flags)
+if(CADRE_SANITIZE)
+  set(sanitize_flags -fsanitize=${CADRE_SANITIZE})
+  list(APPEND compilers "-DCMAKE_C_FLAGS=${sanitize_flags}" "-DCMAKE_CXX_FLAGS=${sanitize_flags}"
+       "-DCMAKE_EXE_LINKER_FLAGS=${sanitize_flags}")
+endif()
 run("configure the consumer" ${CMAKE_COMMAND} -S ${CADRE_CONSUMER_DIR} -B ${build}
     -DCMAKE_PREFIX_PATH=${prefix} -DCMAKE_BUILD_TYPE=${build_type} -DCADRE_EXPECTED_VERSION=${CADRE_VERSION}
     ${compilers})
@@ -93,7 +103,7 @@ set(cc ${CMAKE_C_COMPILER})
 if(NOT cc)
   set(cc cc)
 endif()
-run("compile with pkg-config flags" ${cc} -std=c99 -Wall -Wextra -pedantic -Werror ${CADRE_CONSUMER_DIR}/main.c
-    ${pc_flags} -Wl,-rpath,${libdir} -o ${CADRE_WORK_DIR}/consumer_pkgconfig)
+run("compile with pkg-config flags" ${cc} -std=c99 -Wall -Wextra -pedantic -Werror ${sanitize_flags}
+    ${CADRE_CONSUMER_DIR}/main.c ${pc_flags} -Wl,-rpath,${libdir} -o ${CADRE_WORK_DIR}/consumer_pkgconfig)
 run("run consumer_pkgconfig" ${CADRE_WORK_DIR}/consumer_pkgconfig)
 message(STATUS "  ${run_output}")
