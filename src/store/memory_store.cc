@@ -14,8 +14,16 @@
 //   customer) let scans filter without touching the events themselves.
 // * Index lists (all events, per manager, per customer; ids interned to dense
 //   uint32) are kept sorted by (occurred_at, seq). Events mostly arrive in time
-//   order, so an append is a push_back; a batch that lands out of order is sorted
-//   and merged into the list once, at the end of the batch.
+//   order, so an append is a push_back; events that land out of order are sorted
+//   and merged into the list once per catch-up.
+// * Commit only appends to the log and the id index (all a duplicate check
+//   needs); the side arrays and index lists catch up with the log at the start of
+//   the next scan, in one pass over everything committed since. Ingest pays for
+//   no index it does not use, and a bulk load merges late events into the lists
+//   once rather than once per batch.
+// * Large blocks come from a process-wide pool (BlockPool) that keeps the pages
+//   of stores that were destroyed, because a fresh page costs far more to touch
+//   than an event costs to copy.
 //
 // Concurrency: one absl::Mutex, exclusive for Commit, shared for reads. Scans
 // collect a page of event pointers under the shared lock and call the callback
@@ -23,6 +31,7 @@
 // mark seen when the scan began, so a scan sees exactly the batches committed
 // before it started, and a callback may call back into the store (even Commit).
 #include <algorithm>
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <limits>
@@ -36,6 +45,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
+#include "absl/hash/hash.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
@@ -49,6 +59,87 @@ namespace {
 
 using store_internal::TimeToNanos;
 
+// Large blocks (>= 64 KiB), kept for reuse when a store lets them go, up to
+// kMaxRetained bytes per process. Why: the first touch of a fresh page is by far
+// the dearest part of appending to a new store (about 20 us a page on the
+// paravirtualised VMs cadre is benchmarked on, against some 50 ns to copy an
+// event), and the C library hands freed large blocks straight back to the OS, so
+// every new store (every test, every benchmark iteration, every workspace a host
+// opens and closes) would pay it again. Sizes are rounded up to a power of two so
+// that a freed block fits the next request of its class; untouched tails of a
+// block cost address space only.
+class BlockPool {
+ public:
+  static constexpr size_t kMinPooled = size_t{64} << 10;
+  static constexpr size_t kMaxRetained = size_t{256} << 20;
+
+  static void* Allocate(size_t bytes) {
+    if (bytes < kMinPooled) return ::operator new(bytes);
+    const int cls = std::bit_width(bytes - 1);
+    BlockPool& pool = Instance();
+    {
+      absl::MutexLock lock(&pool.mu_);
+      std::vector<void*>& free = pool.free_[cls];
+      if (!free.empty()) {
+        void* p = free.back();
+        free.pop_back();
+        pool.retained_ -= size_t{1} << cls;
+        return p;
+      }
+    }
+    return ::operator new (size_t{1} << cls);
+  }
+
+  static void Free(void* p, size_t bytes) {
+    if (p == nullptr) return;
+    if (bytes < kMinPooled) {
+      ::operator delete(p);
+      return;
+    }
+    const int cls = std::bit_width(bytes - 1);
+    BlockPool& pool = Instance();
+    {
+      absl::MutexLock lock(&pool.mu_);
+      if (pool.retained_ + (size_t{1} << cls) <= kMaxRetained) {
+        pool.free_[cls].push_back(p);
+        pool.retained_ += size_t{1} << cls;
+        return;
+      }
+    }
+    ::operator delete(p);
+  }
+
+ private:
+  static BlockPool& Instance() {
+    static BlockPool* pool = new BlockPool;  // never destroyed: stores may outlive static destruction
+    return *pool;
+  }
+
+  absl::Mutex mu_;
+  std::vector<void*> free_[64] ABSL_GUARDED_BY(mu_);
+  size_t retained_ ABSL_GUARDED_BY(mu_) = 0;
+};
+
+// A standard allocator over BlockPool, for the store's big arrays and tables.
+template <class T>
+struct PoolAllocator {
+  using value_type = T;
+  PoolAllocator() = default;
+  template <class U>
+  PoolAllocator(const PoolAllocator<U>&) {}  // NOLINT: implicit, as allocators are
+  T* allocate(size_t n) { return static_cast<T*>(BlockPool::Allocate(n * sizeof(T))); }
+  void deallocate(T* p, size_t n) { BlockPool::Free(p, n * sizeof(T)); }
+  template <class U>
+  bool operator==(const PoolAllocator<U>&) const {
+    return true;
+  }
+};
+
+template <class T>
+using PoolVector = std::vector<T, PoolAllocator<T>>;
+template <class K, class V, class Hash = absl::Hash<K>, class Eq = std::equal_to<K>>
+using PoolMap = absl::flat_hash_map<K, V, Hash, Eq, PoolAllocator<std::pair<const K, V>>>;
+
 // Events in chunks that never move: element i is seq i + 1.
 class EventLog {
  public:
@@ -57,17 +148,19 @@ class EventLog {
   EventLog& operator=(const EventLog&) = delete;
   ~EventLog() {
     while (size_ > 0) PopBack();
-    for (StoredEvent* chunk : chunks_) std::allocator<StoredEvent>().deallocate(chunk, kChunk);
+    for (StoredEvent* chunk : chunks_) BlockPool::Free(chunk, kChunkBytes);
   }
 
   size_t size() const { return size_; }
 
-  const StoredEvent& at(size_t i) const { return chunks_[i >> kChunkShift][i & (kChunk - 1)]; }
+  const StoredEvent& at(size_t i) const { return chunks_[i / kChunk][i % kChunk]; }
 
   // Copies `event` in as seq `size() + 1`.
   const StoredEvent& Append(const Event& event) {
-    if (size_ == chunks_.size() * kChunk) chunks_.push_back(std::allocator<StoredEvent>().allocate(kChunk));
-    StoredEvent* slot = &chunks_[size_ >> kChunkShift][size_ & (kChunk - 1)];
+    if (size_ == chunks_.size() * kChunk) {
+      chunks_.push_back(static_cast<StoredEvent*>(BlockPool::Allocate(kChunkBytes)));
+    }
+    StoredEvent* slot = &chunks_[size_ / kChunk][size_ % kChunk];
     new (slot) StoredEvent{size_ + 1, event};
     ++size_;
     return *slot;
@@ -75,32 +168,33 @@ class EventLog {
 
   void PopBack() {
     --size_;
-    chunks_[size_ >> kChunkShift][size_ & (kChunk - 1)].~StoredEvent();
+    chunks_[size_ / kChunk][size_ % kChunk].~StoredEvent();
   }
 
  private:
-  static constexpr size_t kChunkShift = 12;
-  static constexpr size_t kChunk = size_t{1} << kChunkShift;
+  static constexpr size_t kChunkBytes = size_t{2} << 20;
+  static constexpr size_t kChunk = kChunkBytes / sizeof(StoredEvent);
   std::vector<StoredEvent*> chunks_;  // kept allocated once used
   size_t size_ = 0;
 };
 
 // Seqs of some events, sorted by (occurred_at, seq).
 struct IndexList {
-  std::vector<uint32_t> seqs;
+  PoolVector<uint32_t> seqs;
+  int64_t last_time = 0;  // occurred_at of seqs.back(), kept here to spare a cache miss per append
   // True while the time order is also the seq order (no event ever landed before
   // one logged earlier); then a by-seq scan can binary-search the list too.
   bool seq_ordered = true;
+  bool needs_merge = false;  // the current Commit appended out of time order
   uint64_t batch = 0;        // the last Commit that appended here
   size_t batch_start = 0;    // where that Commit's appends begin
-  bool needs_merge = false;  // that Commit appended out of time order
 };
 
-// Grows `v` geometrically to hold `n` more.
+// Grows `v` to hold `n` more, in powers of two (see BlockPool).
 template <class V>
 void Reserve(V& v, size_t n) {
   size_t need = v.size() + n;
-  if (need > v.capacity()) v.reserve(std::max(need, v.capacity() * 2));
+  if (need > v.capacity()) v.reserve(std::bit_ceil(need));
 }
 
 const DocumentVersion* InForce(const std::vector<DocumentVersion>& versions, std::optional<absl::Time> as_of) {
@@ -150,10 +244,12 @@ class MemoryStore final : public Store {
   struct ScanState;
 
   int64_t NewestVersion(std::string_view collection, std::string_view id) const ABSL_SHARED_LOCKS_REQUIRED(mu_);
-  uint32_t Intern(absl::flat_hash_map<std::string, uint32_t>& ids, std::vector<IndexList>& lists,
-                  const std::optional<std::string>& key) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  template <class IdMap, class Lists>
+  static uint32_t Intern(IdMap& ids, Lists& lists, const std::optional<std::string>& key);
   void AddToIndex(IndexList& list, uint32_t seq) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void Index(uint32_t seq) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Brings the side arrays and index lists up to the end of the log.
+  void CatchUp() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void MergeBatch(IndexList& list) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   bool Less(uint32_t a, uint32_t b) const ABSL_SHARED_LOCKS_REQUIRED(mu_) {
     return time_[a] < time_[b] || (time_[a] == time_[b] && a < b);
@@ -161,19 +257,23 @@ class MemoryStore final : public Store {
   // Fills state.page; returns true when nothing more can match.
   bool CollectPage(ScanState& state) ABSL_SHARED_LOCKS_REQUIRED(mu_);
 
+  using Ids = PoolMap<std::string, uint32_t, absl::container_internal::hash_default_hash<std::string>,
+                      absl::container_internal::hash_default_eq<std::string>>;
+
   mutable absl::Mutex mu_;
   EventLog log_ ABSL_GUARDED_BY(mu_);
-  absl::flat_hash_map<absl::string_view, uint32_t> by_id_ ABSL_GUARDED_BY(mu_);  // views into log_
+  PoolMap<absl::string_view, uint32_t> by_id_ ABSL_GUARDED_BY(mu_);  // views into log_
   // Side arrays indexed by seq (slot 0 unused).
-  std::vector<int64_t> time_ ABSL_GUARDED_BY(mu_);
-  std::vector<uint8_t> kind_ ABSL_GUARDED_BY(mu_);
-  std::vector<uint32_t> manager_ ABSL_GUARDED_BY(mu_);   // interned; 0: none
-  std::vector<uint32_t> customer_ ABSL_GUARDED_BY(mu_);  // interned; 0: none
+  PoolVector<int64_t> time_ ABSL_GUARDED_BY(mu_);
+  PoolVector<uint8_t> kind_ ABSL_GUARDED_BY(mu_);
+  PoolVector<uint32_t> manager_ ABSL_GUARDED_BY(mu_);   // interned; 0: none
+  PoolVector<uint32_t> customer_ ABSL_GUARDED_BY(mu_);  // interned; 0: none
   IndexList by_time_ ABSL_GUARDED_BY(mu_);
-  absl::flat_hash_map<std::string, uint32_t> manager_ids_ ABSL_GUARDED_BY(mu_);
-  absl::flat_hash_map<std::string, uint32_t> customer_ids_ ABSL_GUARDED_BY(mu_);
-  std::vector<IndexList> by_manager_ ABSL_GUARDED_BY(mu_);
-  std::vector<IndexList> by_customer_ ABSL_GUARDED_BY(mu_);
+  Ids manager_ids_ ABSL_GUARDED_BY(mu_);
+  Ids customer_ids_ ABSL_GUARDED_BY(mu_);
+  PoolVector<IndexList> by_manager_ ABSL_GUARDED_BY(mu_);
+  PoolVector<IndexList> by_customer_ ABSL_GUARDED_BY(mu_);
+  size_t indexed_ ABSL_GUARDED_BY(mu_) = 0;  // events covered by the side arrays and index lists
   std::vector<IndexList*> to_merge_ ABSL_GUARDED_BY(mu_);
   uint64_t batch_counter_ ABSL_GUARDED_BY(mu_) = 0;
 
@@ -188,8 +288,8 @@ int64_t MemoryStore::NewestVersion(std::string_view collection, std::string_view
   return d->second.back().version;
 }
 
-uint32_t MemoryStore::Intern(absl::flat_hash_map<std::string, uint32_t>& ids, std::vector<IndexList>& lists,
-                             const std::optional<std::string>& key) {
+template <class IdMap, class Lists>
+uint32_t MemoryStore::Intern(IdMap& ids, Lists& lists, const std::optional<std::string>& key) {
   if (!key) return 0;
   auto [it, inserted] = ids.try_emplace(*key, static_cast<uint32_t>(lists.size()));
   if (inserted) lists.emplace_back();
@@ -202,7 +302,10 @@ void MemoryStore::AddToIndex(IndexList& list, uint32_t seq) {
     list.batch_start = list.seqs.size();
     list.needs_merge = false;
   }
-  if (!list.needs_merge && !list.seqs.empty() && time_[seq] < time_[list.seqs.back()]) {
+  const int64_t t = time_[seq];
+  if (list.seqs.empty() || t >= list.last_time) {
+    list.last_time = t;
+  } else if (!list.needs_merge) {
     list.needs_merge = true;
     to_merge_.push_back(&list);  // safe: lists are not added to while merging is pending (see Commit)
   }
@@ -214,8 +317,32 @@ void MemoryStore::MergeBatch(IndexList& list) {
   auto mid = list.seqs.begin() + static_cast<std::ptrdiff_t>(list.batch_start);
   if (!std::is_sorted(mid, list.seqs.end(), less)) std::sort(mid, list.seqs.end(), less);
   std::inplace_merge(list.seqs.begin(), mid, list.seqs.end(), less);
+  list.last_time = time_[list.seqs.back()];
   list.seq_ordered = false;
   list.needs_merge = false;
+}
+
+void MemoryStore::CatchUp() {
+  const size_t end = log_.size();
+  if (indexed_ == end) return;
+  const size_t added = end - indexed_;
+  Reserve(time_, added);
+  Reserve(kind_, added);
+  Reserve(manager_, added);
+  Reserve(customer_, added);
+  Reserve(by_time_.seqs, added);
+  ++batch_counter_;
+  for (size_t i = indexed_; i < end; ++i) Index(static_cast<uint32_t>(i + 1));
+  // Interning is done, so the lists no longer move: now append to them.
+  for (size_t i = indexed_; i < end; ++i) {
+    const auto seq = static_cast<uint32_t>(i + 1);
+    AddToIndex(by_time_, seq);
+    if (manager_[seq] != 0) AddToIndex(by_manager_[manager_[seq]], seq);
+    if (customer_[seq] != 0) AddToIndex(by_customer_[customer_[seq]], seq);
+  }
+  for (IndexList* list : to_merge_) MergeBatch(*list);
+  to_merge_.clear();
+  indexed_ = end;
 }
 
 void MemoryStore::Index(uint32_t seq) {
@@ -294,25 +421,8 @@ absl::StatusOr<CommitResult> MemoryStore::Commit(const WriteBatch& batch) {
     return result;
   }
 
-  // The batch stands: index its events, then write its documents.
-  const size_t added = log_.size() - base;
-  Reserve(time_, added);
-  Reserve(kind_, added);
-  Reserve(manager_, added);
-  Reserve(customer_, added);
-  Reserve(by_time_.seqs, added);
-  ++batch_counter_;
-  for (size_t i = base; i < log_.size(); ++i) Index(static_cast<uint32_t>(i + 1));
-  // Interning is done, so the lists no longer move: now append to them.
-  for (size_t i = base; i < log_.size(); ++i) {
-    const auto seq = static_cast<uint32_t>(i + 1);
-    AddToIndex(by_time_, seq);
-    if (manager_[seq] != 0) AddToIndex(by_manager_[manager_[seq]], seq);
-    if (customer_[seq] != 0) AddToIndex(by_customer_[customer_[seq]], seq);
-  }
-  for (IndexList* list : to_merge_) MergeBatch(*list);
-  to_merge_.clear();
-
+  // The batch stands (its events are indexed for scans by the next scan, see
+  // CatchUp); write its documents.
   for (size_t i = 0; i < batch.documents.size(); ++i) {
     const DocumentWrite& d = batch.documents[i];
     Versions& versions = documents_[d.collection][d.id];
@@ -423,7 +533,7 @@ bool MemoryStore::CollectPage(ScanState& s) {
   const size_t want = static_cast<size_t>(std::min<uint64_t>(s.remaining, ScanState::kPage));
   if (!s.started) {
     s.started = true;
-    s.snapshot = log_.size();
+    s.snapshot = indexed_;  // ScanEvents caught up before: every batch committed before the scan
     if (q.manager) {
       auto it = manager_ids_.find(AbslView(*q.manager));
       if (it == manager_ids_.end()) return true;
@@ -473,7 +583,7 @@ bool MemoryStore::CollectPage(ScanState& s) {
   const IndexList& list = s.source == ScanState::Source::kTime      ? by_time_
                           : s.source == ScanState::Source::kManager ? by_manager_[s.manager]
                                                                     : by_customer_[s.customer];
-  const std::vector<uint32_t>& seqs = list.seqs;
+  const auto& seqs = list.seqs;
   size_t pos = 0;
   if (q.order == ScanOrder::kByTime) {
     if (s.has_cursor) {
@@ -532,6 +642,15 @@ absl::Status MemoryStore::ScanEvents(const EventQuery& query, absl::FunctionRef<
   if (s.remaining == 0 || s.from >= s.until) return absl::OkStatus();
   s.page.reserve(ScanState::kPage);
 
+  bool behind;
+  {
+    absl::ReaderMutexLock lock(&mu_);
+    behind = indexed_ < log_.size();
+  }
+  if (behind) {
+    absl::MutexLock lock(&mu_);
+    CatchUp();
+  }
   while (true) {
     s.page.clear();
     bool done;

@@ -45,9 +45,9 @@ inline absl::Time NanosToTime(int64_t nanos) {
 // True if `t` is finite and its nanosecond form lies strictly inside the range
 // (the ends are reserved for the infinities).
 inline bool IsStorableTime(absl::Time t) {
-  static const absl::Time lo = absl::FromUnixNanos(kPastNanos);
-  static const absl::Time hi = absl::FromUnixNanos(kFutureNanos);
-  return t > lo && t < hi;
+  constexpr absl::Time kLo = absl::FromUnixNanos(kPastNanos);
+  constexpr absl::Time kHi = absl::FromUnixNanos(kFutureNanos);
+  return t > kLo && t < kHi;
 }
 
 // A query bound as nanoseconds: saturated, which is exact for the comparisons a
