@@ -66,7 +66,15 @@ void Path::Pop() {
   marks_.pop_back();
 }
 
-std::string Text(const boost::json::value& v) { return boost::json::serialize(v); }
+std::string Text(const boost::json::value& v) {
+  // Boost.JSON writes doubles as 1.05E1; people wrote 10.5, so echo that back.
+  if (v.is_double()) {
+    char buf[64];
+    auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v.get_double());
+    if (ec == std::errc()) return std::string(buf, end);
+  }
+  return boost::json::serialize(v);
+}
 
 absl::Status Mismatch(const Path& path, std::string_view expected, const boost::json::value& got) {
   return FieldError(path.str(), absl::StrCat("expected ", AbslView(expected)), Text(got));

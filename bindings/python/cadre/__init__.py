@@ -1,0 +1,311 @@
+"""cadre for Python: the account-manager management library, over its C ABI.
+
+    import cadre
+
+    with cadre.open("sqlite:crm.db", currency="CNY", time_zone="Asia/Shanghai") as ws:
+        ws.put("managers", "M0001", {"name": "Li Wei", "team": "T010101", "level": 3})
+        report = ws.ingest([
+            {"id": "S1", "kind": "sale", "occurred_at": "2025-06-18T10:00:00+08:00",
+             "customer": "C1", "manager": "M0001", "amount_minor": 129900},
+        ])
+        report["accepted"]          # 1
+        ws.get("managers", "M0001")["body"]["level"]   # 3
+
+Errors are exceptions from cadre.errors, which also subclass the matching
+built-ins: a missing document raises cadre.NotFoundError, a KeyError; bad input
+raises cadre.InvalidArgumentError, a ValueError, whose .path names the field.
+
+A Workspace may be shared between threads (the library serialises writes).
+The shared library is found as described in cadre._native.
+"""
+
+import csv
+import ctypes
+import datetime as _dt
+import decimal as _decimal
+import io
+import json
+import os
+
+from . import _native
+from .errors import (  # noqa: F401  (re-exported)
+    AlreadyExistsError,
+    CadreError,
+    ConflictError,
+    FailedPreconditionError,
+    HostCallbackError,
+    InternalError,
+    InvalidArgumentError,
+    MisuseError,
+    NoMemoryError,
+    NotFoundError,
+    OutOfRangeError,
+    UnavailableError,
+)
+from .errors import from_last_error as _error
+
+__version__ = "0.1.0"
+
+ATOMIC = "atomic"
+BEST_EFFORT = "best_effort"
+_MODES = {ATOMIC: 0, BEST_EFFORT: 1}
+
+# CSV columns that hold integers; other cells stay text and the library checks them.
+_INTEGER_COLUMNS = {"amount_minor", "quantity"}
+
+
+def library_version():
+    """The version of the loaded libcadre, e.g. '0.1.0'."""
+    return _native.cadre_version_string().decode()
+
+
+def _json_default(value):
+    if isinstance(value, _dt.datetime):
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValueError(f"naive datetime {value.isoformat()} has no time zone; cadre needs an offset")
+        return value.isoformat()
+    if isinstance(value, _dt.date):
+        return value.isoformat()
+    if isinstance(value, _decimal.Decimal):
+        return str(value)
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
+_encode = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, default=_json_default).encode
+
+
+def _bytes(text):
+    return None if text is None else text.encode("utf-8")
+
+
+def _time_text(value):
+    if value is None or isinstance(value, str):
+        return value
+    return _json_default(value)
+
+
+def _mode(mode):
+    try:
+        return _MODES[mode]
+    except KeyError:
+        raise InvalidArgumentError(f"mode: expected one of {sorted(_MODES)}, got {mode!r}",
+                                   {"path": "mode", "rule": "expected atomic or best_effort"}) from None
+
+
+def open(uri, currency=None, time_zone=None):  # noqa: A001  (cadre.open, like io.open)
+    """Opens (creating if new) the workspace at `uri`: 'memory:' or 'sqlite:PATH'."""
+    return Workspace(uri, currency=currency, time_zone=time_zone)
+
+
+class Workspace:
+    """One retailer's cadre. Use as a context manager, or call close()."""
+
+    def __init__(self, uri, currency=None, time_zone=None):
+        opts = _native.WorkspaceOptions(ctypes.sizeof(_native.WorkspaceOptions), _bytes(currency), _bytes(time_zone))
+        handle = ctypes.c_void_p()
+        self._handle = None
+        self._call(_native.cadre_workspace_open, ctypes.byref(handle), _bytes(uri), ctypes.byref(opts), check=False)
+        self._handle = handle
+        self.uri = uri
+
+    # -- plumbing ---------------------------------------------------------------
+
+    @staticmethod
+    def _raise_if(code):
+        if code != 0:
+            raise _error(_native, code)
+
+    def _call(self, fn, *args, check=True):
+        if check and self._handle is None:
+            raise ValueError("I/O operation on a closed cadre workspace")
+        self._raise_if(fn(*args))
+
+    def _json_call(self, fn, *args):
+        out = ctypes.c_void_p()
+        if self._handle is None:
+            raise ValueError("I/O operation on a closed cadre workspace")
+        self._raise_if(fn(ctypes.byref(out), self._handle, *args))
+        return json.loads(_native.take_string(out))
+
+    def close(self):
+        """Closes the workspace; further calls raise ValueError. Idempotent."""
+        if self._handle is not None:
+            _native.cadre_workspace_close(self._handle)
+            self._handle = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+        return False
+
+    def __del__(self):
+        try:
+            self.close()
+        except Exception:  # interpreter shutdown: nothing sensible to do
+            pass
+
+    @property
+    def closed(self):
+        return self._handle is None
+
+    # -- workspace --------------------------------------------------------------
+
+    @property
+    def settings(self):
+        """{'currency': ..., 'time_zone': ..., 'created_at': ...}"""
+        return self._json_call(_native.cadre_workspace_settings)
+
+    def high_water_mark(self):
+        """The largest event sequence number in the log (0 when empty)."""
+        out = ctypes.c_uint64()
+        self._call(_native.cadre_workspace_high_water_mark, ctypes.byref(out), self._handle)
+        return out.value
+
+    # -- documents --------------------------------------------------------------
+
+    @staticmethod
+    def _put_options(expected_version, effective_from):
+        return _native.PutOptions(
+            ctypes.sizeof(_native.PutOptions),
+            0 if expected_version is None else 1,
+            0 if expected_version is None else int(expected_version),
+            _bytes(_time_text(effective_from)),
+        )
+
+    def put(self, collection, id, body, expected_version=None, effective_from=None):
+        """Writes a new version of a document; returns its metadata (with 'version').
+
+        body: a dict (or JSON text). expected_version: fail with ConflictError unless
+        the newest version is this one (0: must be new). effective_from: a datetime
+        or RFC 3339 text from which this version is in force (default: always).
+        """
+        text = body if isinstance(body, str) else _encode(body)
+        opts = self._put_options(expected_version, effective_from)
+        return self._json_call(_native.cadre_document_put, _bytes(collection), _bytes(id), _bytes(text),
+                               ctypes.byref(opts))
+
+    def get(self, collection, id, as_of=None):
+        """The document in force at `as_of` (default: newest): a dict with 'body'."""
+        return self._json_call(_native.cadre_document_get, _bytes(collection), _bytes(id),
+                               _bytes(_time_text(as_of)))
+
+    def list(self, collection, as_of=None):
+        """Every document of a collection in force at `as_of`, ordered by id."""
+        return self._json_call(_native.cadre_document_list, _bytes(collection),
+                               _bytes(_time_text(as_of)))["documents"]
+
+    def history(self, collection, id):
+        """Every version of a document, oldest first (deletions included)."""
+        return self._json_call(_native.cadre_document_history, _bytes(collection), _bytes(id))["versions"]
+
+    def delete(self, collection, id, expected_version=None, effective_from=None):
+        """Deletes a document from `effective_from` on (default: always); returns the tombstone's version."""
+        out = ctypes.c_int64()
+        opts = self._put_options(expected_version, effective_from)
+        self._call(_native.cadre_document_delete, ctypes.byref(out), self._handle, _bytes(collection), _bytes(id),
+                   ctypes.byref(opts))
+        return out.value
+
+    # -- events -----------------------------------------------------------------
+
+    def ingest(self, events, mode=ATOMIC):
+        """Ingests an iterable of event dicts in one call; returns the report dict.
+
+        The report: received, accepted, duplicates, committed, first_seq, last_seq,
+        and 'rejected' (each with index, id, path, message) when rows were refused.
+        Datetimes (with a zone) and Decimals in the dicts are converted.
+        """
+        return self.ingest_ndjson("\n".join(map(_encode, events)), mode)
+
+    def ingest_ndjson(self, data, mode=ATOMIC):
+        """Ingests NDJSON text or bytes (one event object per line)."""
+        raw = data.encode("utf-8") if isinstance(data, str) else bytes(data)
+        return self._json_call(_native.cadre_events_ingest_ndjson, raw, len(raw), _mode(mode))
+
+    def ingest_csv(self, source, mode=ATOMIC):
+        """Ingests CSV (a path, a file object or text with a header row).
+
+        Columns are event fields; a column 'attributes.X' fills attributes['X'];
+        empty cells are left out; amount_minor and quantity are read as integers
+        when they are integers (otherwise the library reports the cell).
+        """
+        if isinstance(source, (str, os.PathLike)) and os.path.exists(source):
+            with builtins_open(source, newline="", encoding="utf-8") as f:
+                return self.ingest_csv(f, mode)
+        if isinstance(source, str):
+            source = io.StringIO(source)
+        return self.ingest((_csv_event(row) for row in csv.DictReader(source)), mode)
+
+    def ingest_file(self, path, mode=ATOMIC):
+        """Ingests a file: .csv as CSV, anything else (.ndjson, .jsonl) as NDJSON."""
+        if str(path).lower().endswith(".csv"):
+            return self.ingest_csv(path, mode)
+        with builtins_open(path, "rb") as f:
+            return self.ingest_ndjson(f.read(), mode)
+
+    def ingest_sales(self, rows, mode=ATOMIC):
+        """The fast path for sales and returns: rows are dicts with id, occurred_at
+        (datetime or microseconds since the epoch), amount_minor and optionally
+        kind ('sale'/'return'), manager, customer, category, sku, reference, quantity."""
+        rows = list(rows)
+        array = (_native.Sale * len(rows))()
+        keep = []  # the encoded strings must outlive the call
+        for i, row in enumerate(rows):
+            s = array[i]
+            for field in ("id", "manager", "customer", "category", "sku", "reference"):
+                value = row.get(field)
+                if value is not None:
+                    b = value.encode("utf-8")
+                    keep.append(b)
+                    setattr(s, field, b)
+            when = row["occurred_at"]
+            if isinstance(when, _dt.datetime):
+                if when.tzinfo is None:
+                    raise InvalidArgumentError(f"rows[{i}].occurred_at: naive datetime has no time zone",
+                                               {"path": f"rows[{i}].occurred_at"})
+                when = (when - _EPOCH) // _dt.timedelta(microseconds=1)
+            s.occurred_at = int(when)
+            s.amount_minor = int(row["amount_minor"])
+            s.quantity = int(row.get("quantity") or 0)
+            s.kind = 1 if row.get("kind", "sale") == "return" else 0
+        out = ctypes.c_void_p()
+        if self._handle is None:
+            raise ValueError("I/O operation on a closed cadre workspace")
+        self._raise_if(_native.cadre_events_ingest_sales(ctypes.byref(out), self._handle, array, len(rows),
+                                                         ctypes.sizeof(_native.Sale), _mode(mode)))
+        return json.loads(_native.take_string(out))
+
+    def scan(self, **query):
+        """Logged events matching the query (from, until, kinds, manager, customer,
+        after_seq, order='by_time'|'by_seq', limit): a list of {'seq', 'event'}."""
+        if "from_" in query:
+            query["from"] = query.pop("from_")
+        for key in ("from", "until"):
+            if key in query:
+                query[key] = _time_text(query[key])
+        return self._json_call(_native.cadre_events_scan, _bytes(_encode(query)))["events"]
+
+
+_EPOCH = _dt.datetime(1970, 1, 1, tzinfo=_dt.timezone.utc)
+builtins_open = __builtins__["open"] if isinstance(__builtins__, dict) else __builtins__.open
+
+
+def _csv_event(row):
+    event, attributes = {}, {}
+    for key, cell in row.items():
+        if key is None or cell is None or cell == "":
+            continue
+        if key.startswith("attributes."):
+            attributes[key[len("attributes."):]] = cell
+        elif key in _INTEGER_COLUMNS:
+            try:
+                event[key] = int(cell)
+            except ValueError:
+                event[key] = cell  # the library names the cell and the rule
+        else:
+            event[key] = cell
+    if attributes:
+        event["attributes"] = attributes
+    return event
