@@ -49,20 +49,21 @@ std::string Grouped(int64_t n) {
   return negative ? "-" + out : out;
 }
 
-// "CNY 1,234,567.89" from minor units.
-std::string FormatMoney(int64_t minor, const cadre::Currency& currency) {
+// "CNY  1,234,567.89" from minor units; the number right-aligned in `width`
+// characters so that columns line up (0: no padding).
+std::string FormatMoney(int64_t minor, const cadre::Currency& currency, int width = 14) {
   int64_t unit = 1;
   for (int i = 0; i < currency.minor_digits(); ++i) unit *= 10;
   const bool negative = minor < 0;
   const uint64_t abs = negative ? -static_cast<uint64_t>(minor) : static_cast<uint64_t>(minor);
-  std::string text = absl::StrCat(AbslView(currency.code()), " ", negative ? "-" : "",
-                                  Grouped(static_cast<int64_t>(abs / static_cast<uint64_t>(unit))));
+  std::string number =
+      absl::StrCat(negative ? "-" : "", Grouped(static_cast<int64_t>(abs / static_cast<uint64_t>(unit))));
   if (currency.minor_digits() > 0) {
     absl::StrAppend(
-        &text, ".",
+        &number, ".",
         absl::StrFormat("%0*d", currency.minor_digits(), static_cast<int64_t>(abs % static_cast<uint64_t>(unit))));
   }
-  return text;
+  return absl::StrFormat("%s %*s", AbslView(currency.code()), width, number);
 }
 
 // "4.99 %" from a part and a whole.
@@ -192,11 +193,11 @@ absl::Status Run(const std::string& path) {
   const int64_t sales = f.count[cadre::EventKind::kSale];
   const int64_t returns = f.count[cadre::EventKind::kReturn];
   std::printf("Sales\n");
-  std::printf("  %-12s %22s   %s sales\n", "gross", FormatMoney(f.gross, currency).c_str(), Grouped(sales).c_str());
-  std::printf("  %-12s %22s   %s returns, %s of sales, %s of gross\n", "returns",
+  std::printf("  %-12s %s   %s sales\n", "gross", FormatMoney(f.gross, currency).c_str(), Grouped(sales).c_str());
+  std::printf("  %-12s %s   %s returns, %s of sales, %s of gross\n", "returns",
               FormatMoney(f.returns, currency).c_str(), Grouped(returns).c_str(), Percent(returns, sales).c_str(),
               Percent(f.returns, f.gross).c_str());
-  std::printf("  %-12s %22s\n\n", "net", FormatMoney(f.gross - f.returns, currency).c_str());
+  std::printf("  %-12s %s\n\n", "net", FormatMoney(f.gross - f.returns, currency).c_str());
 
   std::vector<std::pair<int64_t, std::string>> regions;
   for (const auto& [id, net] : f.region_net) regions.emplace_back(net, id);
@@ -205,7 +206,7 @@ absl::Status Run(const std::string& path) {
   std::printf("Top regions by net sales\n");
   for (std::size_t i = 0; i < regions.size() && i < 3; ++i) {
     const std::string label = absl::StrCat(i + 1, ". ", name_of[regions[i].second], " (", regions[i].second, ")");
-    std::printf("  %-24s %22s   %s of net\n", label.c_str(), FormatMoney(regions[i].first, currency).c_str(),
+    std::printf("  %-24s %s   %s of net\n", label.c_str(), FormatMoney(regions[i].first, currency).c_str(),
                 Percent(regions[i].first, f.gross - f.returns).c_str());
   }
   std::printf("\n");
@@ -214,7 +215,7 @@ absl::Status Run(const std::string& path) {
     auto busiest = std::max_element(f.month_sales.begin(), f.month_sales.end(),
                                     [](const auto& a, const auto& b) { return a.second.first < b.second.first; });
     std::printf("Busiest month\n  %s %d: %s gross from %s sales\n\n", MonthName(busiest->first.month()),
-                static_cast<int>(busiest->first.year()), FormatMoney(busiest->second.first, currency).c_str(),
+                static_cast<int>(busiest->first.year()), FormatMoney(busiest->second.first, currency, 0).c_str(),
                 Grouped(busiest->second.second).c_str());
 
     const absl::CivilYear year(f.day_sales.begin()->first);
@@ -224,10 +225,10 @@ absl::Status Run(const std::string& path) {
     std::printf("Peak days vs an average day of %d\n", static_cast<int>(year.year()));
     auto day_line = [&](const char* label, absl::CivilDay day) {
       const auto& [amount, n] = f.day_sales[day];
-      std::printf("  %-22s %22s   %6s sales   %s\n", label, FormatMoney(amount, currency).c_str(), Grouped(n).c_str(),
+      std::printf("  %-22s %s   %6s sales   %s\n", label, FormatMoney(amount, currency).c_str(), Grouped(n).c_str(),
                   Times(amount, average).c_str());
     };
-    std::printf("  %-22s %22s   %6s sales\n", "average day", FormatMoney(average, currency).c_str(),
+    std::printf("  %-22s %s   %6s sales\n", "average day", FormatMoney(average, currency).c_str(),
                 Grouped(average_count).c_str());
     day_line("618 (June 18)", absl::CivilDay(year.year(), 6, 18));
     day_line("Double 11 (Nov 11)", absl::CivilDay(year.year(), 11, 11));
