@@ -162,6 +162,9 @@ class Workspace {
   // says what happened to every row. The returned status is an error only when the
   // store itself fails, and then nothing of the batch was written.
   absl::StatusOr<IngestReport> Ingest(std::span<const Event> events, IngestMode mode = IngestMode::kAtomic);
+  // Same, taking the events over instead of copying them (the vector is left in
+  // an unspecified state).
+  absl::StatusOr<IngestReport> Ingest(std::vector<Event>&& events, IngestMode mode = IngestMode::kAtomic);
   // Same for NDJSON text: one event object per line; blank lines are skipped.
   absl::StatusOr<IngestReport> IngestNdjson(std::string_view ndjson, IngestMode mode = IngestMode::kAtomic);
 

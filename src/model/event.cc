@@ -30,39 +30,28 @@ constexpr int kMoneyKinds = Bit(EventKind::kSale) | Bit(EventKind::kReturn);
 struct FieldUse {
   std::string_view field;
   int kinds;
+  bool (*is_set)(const Event&);
 };
+#define CADRE_FIELD_USE(name, kinds)                                \
+  FieldUse {                                                        \
+#name, kinds, [](const Event& e) { return e.name.has_value(); } \
+  }
 constexpr std::array kFieldUse = {
-    FieldUse{"manager", kAllKinds & ~Bit(EventKind::kReversal)},
-    FieldUse{"customer", kAllKinds & ~Bit(EventKind::kReversal)},
-    FieldUse{"amount_minor", kMoneyKinds},
-    FieldUse{"currency", kMoneyKinds},
-    FieldUse{"quantity", kMoneyKinds},
-    FieldUse{"category", kMoneyKinds | Bit(EventKind::kInteraction)},
-    FieldUse{"sku", kMoneyKinds},
-    FieldUse{"channel", Bit(EventKind::kSale) | Bit(EventKind::kInteraction)},
-    FieldUse{"outcome", Bit(EventKind::kInteraction)},
-    FieldUse{"score", Bit(EventKind::kInteraction)},
-    FieldUse{"reference", kAllKinds},
-    FieldUse{"reverses", Bit(EventKind::kReversal)},
-    FieldUse{"reason", Bit(EventKind::kAssignment) | Bit(EventKind::kReversal)},
+    CADRE_FIELD_USE(manager, kAllKinds & ~Bit(EventKind::kReversal)),
+    CADRE_FIELD_USE(customer, kAllKinds & ~Bit(EventKind::kReversal)),
+    CADRE_FIELD_USE(amount_minor, kMoneyKinds),
+    CADRE_FIELD_USE(currency, kMoneyKinds),
+    CADRE_FIELD_USE(quantity, kMoneyKinds),
+    CADRE_FIELD_USE(category, kMoneyKinds | Bit(EventKind::kInteraction)),
+    CADRE_FIELD_USE(sku, kMoneyKinds),
+    CADRE_FIELD_USE(channel, Bit(EventKind::kSale) | Bit(EventKind::kInteraction)),
+    CADRE_FIELD_USE(outcome, Bit(EventKind::kInteraction)),
+    CADRE_FIELD_USE(score, Bit(EventKind::kInteraction)),
+    CADRE_FIELD_USE(reference, kAllKinds),
+    CADRE_FIELD_USE(reverses, Bit(EventKind::kReversal)),
+    CADRE_FIELD_USE(reason, Bit(EventKind::kAssignment) | Bit(EventKind::kReversal)),
 };
-
-bool IsSet(const Event& e, std::string_view field) {
-  if (field == "manager") return e.manager.has_value();
-  if (field == "customer") return e.customer.has_value();
-  if (field == "amount_minor") return e.amount_minor.has_value();
-  if (field == "currency") return e.currency.has_value();
-  if (field == "quantity") return e.quantity.has_value();
-  if (field == "category") return e.category.has_value();
-  if (field == "sku") return e.sku.has_value();
-  if (field == "channel") return e.channel.has_value();
-  if (field == "outcome") return e.outcome.has_value();
-  if (field == "score") return e.score.has_value();
-  if (field == "reference") return e.reference.has_value();
-  if (field == "reverses") return e.reverses.has_value();
-  if (field == "reason") return e.reason.has_value();
-  return false;
-}
+#undef CADRE_FIELD_USE
 
 std::string KindsUsing(int kinds) {
   std::vector<std::string> names;
@@ -78,7 +67,7 @@ absl::Status Event::Validate(json::Path& path) const {
   CADRE_RETURN_IF_ERROR(CheckKey(path, "id", id));
   std::string_view kind_name = json::EnumName(kind);
   for (const FieldUse& use : kFieldUse) {
-    if (IsSet(*this, use.field) && !(use.kinds & Bit(kind))) {
+    if (!(use.kinds & Bit(kind)) && use.is_set(*this)) {
       json::PathScope scope(path, use.field);
       return FieldError(path.str(), absl::StrCat("not used by ", AbslView(kind_name),
                                                  " events (only by: ", KindsUsing(use.kinds), ")"));
@@ -110,15 +99,13 @@ absl::Status Event::Validate(json::Path& path) const {
       if (!manager && !customer) {
         return FieldError(path.str(), absl::StrCat(AbslView(kind_name), " events must name a customer or a manager"));
       }
+      if (amount_minor && *amount_minor > 0) break;
       json::PathScope scope(path, "amount_minor");
       if (!amount_minor) return FieldError(path.str(), "required field is missing");
-      if (*amount_minor <= 0) {
-        return FieldError(path.str(),
-                          kind == EventKind::kSale ? "must be positive (record money back as a return event)"
-                                                   : "must be positive (the amount refunded)",
-                          absl::StrCat(*amount_minor));
-      }
-      break;
+      return FieldError(path.str(),
+                        kind == EventKind::kSale ? "must be positive (record money back as a return event)"
+                                                 : "must be positive (the amount refunded)",
+                        absl::StrCat(*amount_minor));
     }
     case EventKind::kInteraction: {
       if (!customer) {

@@ -8,7 +8,11 @@ namespace cadre::model_internal {
 
 std::string Quoted(std::string_view s) { return boost::json::serialize(boost::json::string_view(s.data(), s.size())); }
 
+// The checks below build the JSON path only when they report an error: ingest runs
+// them on every field of every event, and the path string is most of their cost.
+
 absl::Status CheckKey(json::Path& path, std::string_view key, std::string_view value) {
+  if (ValidateId(value, {}).ok()) return absl::OkStatus();
   json::PathScope scope(path, key);
   return ValidateId(value, path.str());
 }
@@ -18,15 +22,22 @@ absl::Status CheckOptionalKey(json::Path& path, std::string_view key, const std:
 }
 
 absl::Status CheckText(json::Path& path, std::string_view key, std::string_view value, std::size_t max) {
-  json::PathScope scope(path, key);
-  if (value.empty()) return FieldError(path.str(), "must not be empty", Quoted(value));
-  if (value.size() > max)
-    return FieldError(path.str(), absl::StrCat("must be at most ", max, " bytes long"), Quoted(value));
-  for (unsigned char c : value) {
-    if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f)
-      return FieldError(path.str(), "must not contain control characters", Quoted(value));
+  std::string rule;
+  if (value.empty()) {
+    rule = "must not be empty";
+  } else if (value.size() > max) {
+    rule = absl::StrCat("must be at most ", max, " bytes long");
+  } else {
+    for (unsigned char c : value) {
+      if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f) {
+        rule = "must not contain control characters";
+        break;
+      }
+    }
   }
-  return absl::OkStatus();
+  if (rule.empty()) return absl::OkStatus();
+  json::PathScope scope(path, key);
+  return FieldError(path.str(), rule, Quoted(value));
 }
 
 absl::Status CheckOptionalText(json::Path& path, std::string_view key, const std::optional<std::string>& value,
@@ -35,11 +46,13 @@ absl::Status CheckOptionalText(json::Path& path, std::string_view key, const std
 }
 
 absl::Status CheckAttributes(json::Path& path, const std::map<std::string, std::string>& attributes) {
-  json::PathScope scope(path, "attributes");
   for (const auto& [k, v] : attributes) {
-    if (absl::Status key = ValidateId(k, "key"); !key.ok())
+    if (absl::Status key = ValidateId(k, "key"); !key.ok()) {
+      json::PathScope scope(path, "attributes");
       return FieldError(path.str(), absl::StrCat("invalid attribute ", key.message()), Quoted(k));
+    }
     if (v.size() > kMaxTextLength) {
+      json::PathScope scope(path, "attributes");
       json::PathScope item(path, k);
       return FieldError(path.str(), absl::StrCat("must be at most ", kMaxTextLength, " bytes long"), Quoted(v));
     }

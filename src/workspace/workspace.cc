@@ -158,49 +158,53 @@ absl::StatusOr<IngestReport> Workspace::Impl::CommitEvents(Workspace& ws, std::v
   json::Path path("events");
   for (std::size_t k = 0; k < events.size(); ++k) {
     Event& e = events[k];
-    json::PathScope scope(path, rows[k].index);
-    if (e.currency) {
-      if (*e.currency != currency) {
-        json::PathScope field(path, "currency");
-        Reject(report, rows[k].index, rows[k].line, e.id,
-               FieldError(path.str(), absl::StrCat("must be the workspace currency ", AbslView(currency)),
-                          boost::json::serialize(boost::json::string_view(*e.currency))));
-        continue;
-      }
-      e.currency.reset();  // stored canonically: absent means the workspace currency
-    }
-    if (e.kind == EventKind::kReversal) {
-      json::PathScope field(path, "reverses");
-      const std::string& target = *e.reverses;
-      std::optional<EventKind> target_kind;
-      if (auto it = earlier.find(target); it != earlier.end()) {
-        target_kind = it->second;
-      } else {
-        absl::StatusOr<StoredEvent> logged = ws.store_->FindEvent(target);
-        if (logged.ok()) {
-          target_kind = logged->event.kind;
-        } else if (!absl::IsNotFound(logged.status())) {
-          return logged.status();
+    // Most events need nothing more here; the path is built only for those that do.
+    if (e.currency || e.kind == EventKind::kReversal) {
+      json::PathScope scope(path, rows[k].index);
+      if (e.currency) {
+        if (*e.currency != currency) {
+          json::PathScope field(path, "currency");
+          Reject(report, rows[k].index, rows[k].line, e.id,
+                 FieldError(path.str(), absl::StrCat("must be the workspace currency ", AbslView(currency)),
+                            boost::json::serialize(boost::json::string_view(*e.currency))));
+          continue;
         }
+        e.currency.reset();  // stored canonically: absent means the workspace currency
       }
-      absl::Status problem;
-      if (!target_kind) {
-        problem = FieldError(path.str(), "no event with this id in the log or earlier in this batch", Quote(target));
-      } else if (*target_kind == EventKind::kReversal) {
-        problem = FieldError(path.str(), "a reversal cannot be reversed; ingest the original again under a new id",
-                             Quote(target));
-      } else if (auto it = reversed_by.find(target); it != reversed_by.end() && it->second != e.id) {
-        problem = FieldError(path.str(), absl::StrCat("already reversed by event ", Quote(it->second)), Quote(target));
-      } else if (auto it = reversed_here.find(target); it != reversed_here.end() && it->second != e.id) {
-        problem = FieldError(path.str(),
-                             absl::StrCat("already reversed by event ", Quote(it->second), " earlier in this batch"),
-                             Quote(target));
+      if (e.kind == EventKind::kReversal) {
+        json::PathScope field(path, "reverses");
+        const std::string& target = *e.reverses;
+        std::optional<EventKind> target_kind;
+        if (auto it = earlier.find(target); it != earlier.end()) {
+          target_kind = it->second;
+        } else {
+          absl::StatusOr<StoredEvent> logged = ws.store_->FindEvent(target);
+          if (logged.ok()) {
+            target_kind = logged->event.kind;
+          } else if (!absl::IsNotFound(logged.status())) {
+            return logged.status();
+          }
+        }
+        absl::Status problem;
+        if (!target_kind) {
+          problem = FieldError(path.str(), "no event with this id in the log or earlier in this batch", Quote(target));
+        } else if (*target_kind == EventKind::kReversal) {
+          problem = FieldError(path.str(), "a reversal cannot be reversed; ingest the original again under a new id",
+                               Quote(target));
+        } else if (auto it = reversed_by.find(target); it != reversed_by.end() && it->second != e.id) {
+          problem =
+              FieldError(path.str(), absl::StrCat("already reversed by event ", Quote(it->second)), Quote(target));
+        } else if (auto it = reversed_here.find(target); it != reversed_here.end() && it->second != e.id) {
+          problem = FieldError(path.str(),
+                               absl::StrCat("already reversed by event ", Quote(it->second), " earlier in this batch"),
+                               Quote(target));
+        }
+        if (!problem.ok()) {
+          Reject(report, rows[k].index, rows[k].line, e.id, problem);
+          continue;
+        }
+        reversed_here.emplace(target, e.id);
       }
-      if (!problem.ok()) {
-        Reject(report, rows[k].index, rows[k].line, e.id, problem);
-        continue;
-      }
-      reversed_here.emplace(target, e.id);
     }
     if (!e.recorded_at) e.recorded_at = now;
     if (any_reversal) earlier.emplace(e.id, e.kind);
@@ -396,22 +400,29 @@ absl::StatusOr<int64_t> Workspace::Delete(std::string_view collection, std::stri
 // ---- Events -------------------------------------------------------------------
 
 absl::StatusOr<IngestReport> Workspace::Ingest(std::span<const Event> events, IngestMode mode) {
+  return Ingest(std::vector<Event>(events.begin(), events.end()), mode);
+}
+
+absl::StatusOr<IngestReport> Workspace::Ingest(std::vector<Event>&& events, IngestMode mode) {
   IngestReport report;
   report.received = events.size();
-  std::vector<Event> valid;
   std::vector<PendingRow> rows;
-  valid.reserve(events.size());
   rows.reserve(events.size());
-  json::Path path("events");
+  std::vector<Event> valid;
+  json::Path path;  // relative to the event: "events[i]" is prefixed only on error
   for (std::size_t i = 0; i < events.size(); ++i) {
-    json::PathScope scope(path, i);
     if (absl::Status s = events[i].Validate(path); !s.ok()) {
-      Reject(report, i, 0, events[i].id, s);
+      if (report.rejected.empty()) {  // first bad row: from here on, keep the good ones apart
+        valid.reserve(events.size());
+        for (std::size_t j = 0; j < i; ++j) valid.push_back(std::move(events[j]));
+      }
+      Reject(report, i, 0, events[i].id, PrefixPath(s, absl::StrCat("events[", i, "]")));
       continue;
     }
-    valid.push_back(events[i]);
+    if (!report.rejected.empty()) valid.push_back(std::move(events[i]));
     rows.push_back(PendingRow{i, 0});
   }
+  if (report.rejected.empty()) valid = std::move(events);
   return impl_->CommitEvents(*this, std::move(valid), rows, std::move(report), mode);
 }
 
