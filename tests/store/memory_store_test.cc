@@ -87,6 +87,9 @@ TEST(MemoryStoreTest, ScanSpanningPagesIsASnapshotDespiteCommitsBetweenPages) {
                                          more.push_back(Sale(absl::StrCat("X-", extra++), At(i * 67 % 2000), "M-3"));
                                        }
                                        EXPECT_TRUE(store->Commit(testing::Events(more)).ok());
+                                       // A scan started now brings the index lists up to date (and
+                                       // merges the late events into them) under the outer scan's feet.
+                                       EXPECT_EQ(testing::ScanSeqs(*store, {.manager = "M-3", .limit = 1}).size(), 1u);
                                      }
                                      return true;
                                    })
