@@ -178,9 +178,65 @@ class EventLog {
   size_t size_ = 0;
 };
 
+// Bump allocation for the many small index lists (one per customer, most of them
+// a handful of seqs long), so that growing one costs no malloc: blocks come from
+// BlockPool and go back when the store is destroyed; a buffer a list outgrows is
+// simply abandoned (geometric growth bounds the waste by the lists' own size).
+class Arena {
+ public:
+  Arena() = default;
+  Arena(const Arena&) = delete;
+  Arena& operator=(const Arena&) = delete;
+  ~Arena() {
+    for (void* b : blocks_) BlockPool::Free(b, kBlock);
+  }
+
+  void* Allocate(size_t bytes) {
+    bytes = (bytes + 15) & ~size_t{15};
+    if (bytes > left_) {
+      blocks_.push_back(BlockPool::Allocate(kBlock));
+      next_ = static_cast<char*>(blocks_.back());
+      left_ = kBlock;
+    }
+    void* p = next_;
+    next_ += bytes;
+    left_ -= bytes;
+    return p;
+  }
+
+ private:
+  static constexpr size_t kBlock = size_t{1} << 20;
+  std::vector<void*> blocks_;
+  char* next_ = nullptr;
+  size_t left_ = 0;
+};
+
+// Small buffers (< kLarge bytes) from an Arena, larger ones from BlockPool.
+template <class T>
+struct ListAllocator {
+  static constexpr size_t kLarge = 4096;
+  using value_type = T;
+  explicit ListAllocator(Arena* a) : arena(a) {}
+  template <class U>
+  ListAllocator(const ListAllocator<U>& other) : arena(other.arena) {}  // NOLINT: implicit, as allocators are
+  T* allocate(size_t n) {
+    const size_t bytes = n * sizeof(T);
+    return static_cast<T*>(bytes < kLarge ? arena->Allocate(bytes) : BlockPool::Allocate(bytes));
+  }
+  void deallocate(T* p, size_t n) {
+    if (n * sizeof(T) >= kLarge) BlockPool::Free(p, n * sizeof(T));
+  }
+  template <class U>
+  bool operator==(const ListAllocator<U>& other) const {
+    return arena == other.arena;
+  }
+  Arena* arena;
+};
+
 // Seqs of some events, sorted by (occurred_at, seq).
 struct IndexList {
-  PoolVector<uint32_t> seqs;
+  explicit IndexList(Arena* arena) : seqs(ListAllocator<uint32_t>(arena)) {}
+  std::vector<uint32_t, ListAllocator<uint32_t>> seqs;
   int64_t last_time = 0;  // occurred_at of seqs.back(), kept here to spare a cache miss per append
   // True while the time order is also the seq order (no event ever landed before
   // one logged earlier); then a by-seq scan can binary-search the list too.
@@ -217,9 +273,9 @@ absl::Status DocumentNotFound(std::string_view collection, std::string_view id, 
 
 class MemoryStore final : public Store {
  public:
-  MemoryStore() {
-    by_manager_.emplace_back();  // index 0: no manager
-    by_customer_.emplace_back();
+  MemoryStore() : by_time_(&arena_) {
+    by_manager_.emplace_back(&arena_);  // index 0: no manager
+    by_customer_.emplace_back(&arena_);
     time_.push_back(0);  // seq 0 does not exist
     kind_.push_back(0);
     manager_.push_back(0);
@@ -245,7 +301,7 @@ class MemoryStore final : public Store {
 
   int64_t NewestVersion(std::string_view collection, std::string_view id) const ABSL_SHARED_LOCKS_REQUIRED(mu_);
   template <class IdMap, class Lists>
-  static uint32_t Intern(IdMap& ids, Lists& lists, const std::optional<std::string>& key);
+  uint32_t Intern(IdMap& ids, Lists& lists, const std::optional<std::string>& key) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void AddToIndex(IndexList& list, uint32_t seq) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void Index(uint32_t seq) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Brings the side arrays and index lists up to the end of the log.
@@ -257,11 +313,14 @@ class MemoryStore final : public Store {
   // Fills state.page; returns true when nothing more can match.
   bool CollectPage(ScanState& state) ABSL_SHARED_LOCKS_REQUIRED(mu_);
 
+  // Interned manager or customer ids. Keys are copies, not views into the log:
+  // short ids sit inside the slot (SSO), which spares a cache miss per lookup.
   using Ids = PoolMap<std::string, uint32_t, absl::container_internal::hash_default_hash<std::string>,
                       absl::container_internal::hash_default_eq<std::string>>;
 
   mutable absl::Mutex mu_;
   EventLog log_ ABSL_GUARDED_BY(mu_);
+  Arena arena_ ABSL_GUARDED_BY(mu_);                                 // before the lists that allocate from it
   PoolMap<absl::string_view, uint32_t> by_id_ ABSL_GUARDED_BY(mu_);  // views into log_
   // Side arrays indexed by seq (slot 0 unused).
   PoolVector<int64_t> time_ ABSL_GUARDED_BY(mu_);
@@ -292,7 +351,7 @@ template <class IdMap, class Lists>
 uint32_t MemoryStore::Intern(IdMap& ids, Lists& lists, const std::optional<std::string>& key) {
   if (!key) return 0;
   auto [it, inserted] = ids.try_emplace(*key, static_cast<uint32_t>(lists.size()));
-  if (inserted) lists.emplace_back();
+  if (inserted) lists.emplace_back(&arena_);
   return it->second;
 }
 
@@ -332,10 +391,23 @@ void MemoryStore::CatchUp() {
   Reserve(customer_, added);
   Reserve(by_time_.seqs, added);
   ++batch_counter_;
-  for (size_t i = indexed_; i < end; ++i) Index(static_cast<uint32_t>(i + 1));
+  constexpr size_t kAhead = 8;  // prefetch distance: hide the cache misses of random lists
+  for (size_t i = indexed_; i < end; ++i) {
+    if (i + kAhead < end) {
+      const Event& ahead = log_.at(i + kAhead).event;
+      if (ahead.manager) manager_ids_.prefetch(*ahead.manager);
+      if (ahead.customer) customer_ids_.prefetch(*ahead.customer);
+    }
+    Index(static_cast<uint32_t>(i + 1));
+  }
   // Interning is done, so the lists no longer move: now append to them.
   for (size_t i = indexed_; i < end; ++i) {
     const auto seq = static_cast<uint32_t>(i + 1);
+    if (i + kAhead < end) {
+      const IndexList& ahead = by_customer_[customer_[seq + kAhead]];
+      __builtin_prefetch(&ahead);
+      if (!ahead.seqs.empty()) __builtin_prefetch(&ahead.seqs.back(), 1);
+    }
     AddToIndex(by_time_, seq);
     if (manager_[seq] != 0) AddToIndex(by_manager_[manager_[seq]], seq);
     if (customer_[seq] != 0) AddToIndex(by_customer_[customer_[seq]], seq);
@@ -389,7 +461,10 @@ absl::StatusOr<CommitResult> MemoryStore::Commit(const WriteBatch& batch) {
   result.seqs.resize(n);
   by_id_.reserve(by_id_.size() + n);
   bool conflict = false;
+  constexpr size_t kAhead = 8;  // prefetch distance: hide the id index's cache misses
+  for (size_t i = 0; i < std::min(n, kAhead); ++i) by_id_.prefetch(AbslView(batch.events[i].id));
   for (size_t i = 0; i < n; ++i) {
+    if (i + kAhead < n) by_id_.prefetch(AbslView(batch.events[i + kAhead].id));
     const Event& e = batch.events[i];
     bool appended = false;
     auto it = by_id_.lazy_emplace(AbslView(e.id), [&](const auto& construct) {
