@@ -11,6 +11,7 @@
 #include "cadre/id.h"
 #include "cadre/json.h"
 #include "cadre/model.h"
+#include "cadre/org.h"
 #include "cadre/period.h"
 
 namespace cadre {
@@ -40,6 +41,7 @@ const absl::flat_hash_map<std::string_view, BodyCheck>& TypedCollections() {
       {OrgUnit::kCollection, &CheckTyped<OrgUnit>},
       {Manager::kCollection, &CheckTyped<Manager>},
       {Customer::kCollection, &CheckTyped<Customer>},
+      {Role::kCollection, &CheckTyped<Role>},
   };
   return *collections;
 }
