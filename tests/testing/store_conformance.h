@@ -20,6 +20,21 @@
 // log and within a batch, all-or-nothing), every scan filter in both orders,
 // limits and early stop, atomicity of mixed batches, readers beside a writer,
 // and, for persistent backends, that a reopened store keeps everything.
+//
+// Where store.h leaves room, the suite pins one behaviour (every backend of
+// src/store has it, and a new one must too):
+// - Commit refuses a malformed batch with INVALID_ARGUMENT naming the field as a
+//   JSON path ("events[1].recorded_at"): an event without id or recorded_at, an
+//   instant outside 1678..2261 (effective_from may also be InfinitePast), a
+//   document write without collection or id, with a negative expected_version,
+//   or live with an empty body. Nothing of the batch is written.
+// - When all_or_nothing meets a conflict, the result still classifies every
+//   event; `seqs` holds the logged seq for ids already in the log and 0 for
+//   events that were not written, and `document_versions` are all 0.
+// - Writes to one document within one batch apply in order.
+// - A tombstone's body is empty; ListDocuments orders ids bytewise.
+// - A scan sees the log as it was when the scan began, and its callback may
+//   call the store again, Commit included.
 #ifndef CADRE_TESTS_TESTING_STORE_CONFORMANCE_H_
 #define CADRE_TESTS_TESTING_STORE_CONFORMANCE_H_
 
