@@ -182,6 +182,8 @@ BOOST_DESCRIBE_STRUCT(PurchaseSummary, (),
 // One customer seen whole. Opportunities, tasks, surveys and complaints join it
 // as their modules arrive.
 struct Customer360 {
+  static constexpr std::string_view kRequired[] = {"profile", "purchases"};
+
   std::optional<absl::Time> as_of;   // absent: everything logged so far
   Customer profile;                  // the customer document in force at as_of
   std::optional<std::string> owner;  // at as_of
