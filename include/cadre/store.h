@@ -42,11 +42,11 @@ namespace cadre {
 struct DocumentVersion {
   std::string collection;
   std::string id;
-  int64_t version = 0;                              // 1, 2, 3, ... per (collection, id)
-  absl::Time effective_from = absl::InfinitePast(); // in force from this instant on
-  absl::Time recorded_at;                           // when it was written
-  bool deleted = false;                             // a tombstone: not in force
-  std::string body;                                 // JSON object text; empty for tombstones
+  int64_t version = 0;                               // 1, 2, 3, ... per (collection, id)
+  absl::Time effective_from = absl::InfinitePast();  // in force from this instant on
+  absl::Time recorded_at;                            // when it was written
+  bool deleted = false;                              // a tombstone: not in force
+  std::string body;                                  // JSON object text; empty for tombstones
 };
 
 // A document write inside a WriteBatch.
@@ -77,10 +77,10 @@ enum class AppendOutcome : uint8_t {
 };
 
 struct CommitResult {
-  bool committed = false;               // false only when all_or_nothing met a conflict
+  bool committed = false;                  // false only when all_or_nothing met a conflict
   std::vector<int64_t> document_versions;  // per DocumentWrite: the version written
-  std::vector<AppendOutcome> events;    // per event of the batch
-  std::vector<uint64_t> seqs;           // per event: its seq (the logged one for duplicates/conflicts)
+  std::vector<AppendOutcome> events;       // per event of the batch
+  std::vector<uint64_t> seqs;              // per event: its seq (the logged one for duplicates/conflicts)
 };
 
 enum class ScanOrder : uint8_t {
@@ -89,12 +89,12 @@ enum class ScanOrder : uint8_t {
 };
 
 struct EventQuery {
-  std::optional<absl::Time> from;    // occurred_at >= from
-  std::optional<absl::Time> until;   // occurred_at < until
-  std::vector<EventKind> kinds;      // empty: every kind
+  std::optional<absl::Time> from;   // occurred_at >= from
+  std::optional<absl::Time> until;  // occurred_at < until
+  std::vector<EventKind> kinds;     // empty: every kind
   std::optional<std::string> manager;
   std::optional<std::string> customer;
-  uint64_t after_seq = 0;            // only seq > after_seq
+  uint64_t after_seq = 0;  // only seq > after_seq
   ScanOrder order = ScanOrder::kByTime;
   std::optional<uint64_t> limit;
 };

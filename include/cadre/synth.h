@@ -36,14 +36,14 @@ struct SynthOptions {
   int teams_per_store = 2;
   int managers_per_team = 6;
   int customers = 20000;
-  int year = 2025;                      // sales cover this calendar year
+  int year = 2025;                          // sales cover this calendar year
   std::string time_zone = "Asia/Shanghai";  // civil times are generated in this zone
-  int return_per_mille = 50;            // share of sales later returned (50 = 5 %)
-  int interactions_per_customer = 6;    // mean per year
+  int return_per_mille = 50;                // share of sales later returned (50 = 5 %)
+  int interactions_per_customer = 6;        // mean per year
 };
 
 struct SynthDataset {
-  std::vector<OrgUnit> org_units;   // company first, then regions, stores, teams
+  std::vector<OrgUnit> org_units;  // company first, then regions, stores, teams
   std::vector<Manager> managers;
   std::vector<Customer> customers;
   // Assignments (at the start of the year), then sales, returns and interactions,

@@ -11,6 +11,7 @@ namespace cadre {
 namespace {
 
 using testing::StoreBackend;
+using testing::StorePersistenceTest;
 
 absl::StatusOr<std::unique_ptr<Store>> OpenMemory(const std::string&) { return NewMemoryStore(); }
 
@@ -30,6 +31,10 @@ INSTANTIATE_TEST_SUITE_P(Backends, StoreConformanceTest,
                                            StoreBackend{"sqlite", &OpenSqlite, true},
                                            StoreBackend{"sqlite_uri", &OpenSqliteByUri, true},
                                            StoreBackend{"fault_injecting_memory", &OpenFaultInjectingMemory, false}),
+                         testing::StoreBackendName);
+INSTANTIATE_TEST_SUITE_P(Backends, StorePersistenceTest,
+                         ::testing::Values(StoreBackend{"sqlite", &OpenSqlite, true},
+                                           StoreBackend{"sqlite_uri", &OpenSqliteByUri, true}),
                          testing::StoreBackendName);
 
 }  // namespace
