@@ -119,8 +119,8 @@ class Workspace {
 
   // ---- Documents -------------------------------------------------------------
   //
-  // Collections hold typed documents ("org_units", "managers", "customers", and
-  // those later modules add), checked against their type before anything is
+  // Collections hold typed documents ("org_units", "managers", "customers", "roles",
+  // and those later modules add), checked against their type before anything is
   // written; or the host's own untyped documents in collections named "x_*"
   // (any JSON object). Other names are INVALID_ARGUMENT. A typed document's "id"
   // field, if present, must equal `id`.
