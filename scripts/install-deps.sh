@@ -10,7 +10,7 @@ packages=(
   libabsl-dev
   libsqlite3-dev sqlite3
   libgtest-dev libgmock-dev libbenchmark-dev
-  clang-format binutils python3 python3-venv
+  clang-format binutils python3 python3-venv abigail-tools
 )
 
 missing=()
