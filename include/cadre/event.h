@@ -29,13 +29,14 @@ class Path;
 }
 
 enum class EventKind {
-  kSale,         // a purchase by a customer; amount_minor > 0 is the gross amount
-  kReturn,       // goods returned; amount_minor > 0 is the amount refunded
-  kInteraction,  // a contact with a customer (channel says how)
-  kAssignment,   // the customer's owner changes: manager set = assigned, absent = released
-  kReversal,     // cancels the event named by `reverses`
+  kSale,          // a purchase by a customer; amount_minor > 0 is the gross amount
+  kReturn,        // goods returned; amount_minor > 0 is the amount refunded
+  kInteraction,   // a contact with a customer (channel says how)
+  kAssignment,    // the customer's owner changes: manager set = assigned, absent = released
+  kReversal,      // cancels the event named by `reverses`
+  kPoolReminder,  // the owner (`manager`) is reminded that `customer` returns to the pool soon
 };
-BOOST_DESCRIBE_ENUM(EventKind, kSale, kReturn, kInteraction, kAssignment, kReversal)
+BOOST_DESCRIBE_ENUM(EventKind, kSale, kReturn, kInteraction, kAssignment, kReversal, kPoolReminder)
 
 enum class Channel { kVisit, kCall, kMessage, kStoreMeeting, kNote, kEmail, kOnline, kStore };
 BOOST_DESCRIBE_ENUM(Channel, kVisit, kCall, kMessage, kStoreMeeting, kNote, kEmail, kOnline, kStore)
@@ -59,7 +60,7 @@ struct Event {
   std::optional<Decimal> score;                   // a rating, where the kind has one
   std::optional<std::string> reference;           // order, case or campaign id
   std::optional<std::string> reverses;            // reversal: the id of the cancelled event
-  std::optional<std::string> reason;              // assignment, reversal: why
+  std::optional<std::string> reason;              // assignment, reversal, pool_reminder: why
   std::map<std::string, std::string> attributes;  // free host attributes
 
   // Context-free rules of the envelope and of each kind; `path` names the event.

@@ -19,7 +19,7 @@ using model_internal::CheckOptionalText;
 using model_internal::CheckText;
 using model_internal::kMaxTextLength;
 
-constexpr int kKinds = 5;
+constexpr int kKinds = 6;
 constexpr int Bit(EventKind k) { return 1 << static_cast<int>(k); }
 constexpr int kAllKinds = (1 << kKinds) - 1;
 constexpr int kMoneyKinds = Bit(EventKind::kSale) | Bit(EventKind::kReturn);
@@ -49,7 +49,7 @@ constexpr std::array kFieldUse = {
     CADRE_FIELD_USE(score, Bit(EventKind::kInteraction)),
     CADRE_FIELD_USE(reference, kAllKinds),
     CADRE_FIELD_USE(reverses, Bit(EventKind::kReversal)),
-    CADRE_FIELD_USE(reason, Bit(EventKind::kAssignment) | Bit(EventKind::kReversal)),
+    CADRE_FIELD_USE(reason, Bit(EventKind::kAssignment) | Bit(EventKind::kReversal) | Bit(EventKind::kPoolReminder)),
 };
 #undef CADRE_FIELD_USE
 
@@ -126,6 +126,16 @@ absl::Status Event::Validate(json::Path& path) const {
       if (!customer) {
         json::PathScope scope(path, "customer");
         return FieldError(path.str(), "required field is missing (the customer whose owner changes)");
+      }
+      break;
+    case EventKind::kPoolReminder:
+      if (!customer) {
+        json::PathScope scope(path, "customer");
+        return FieldError(path.str(), "required field is missing (the customer about to return to the pool)");
+      }
+      if (!manager) {
+        json::PathScope scope(path, "manager");
+        return FieldError(path.str(), "required field is missing (the owner who is reminded)");
       }
       break;
     case EventKind::kReversal:
