@@ -13,6 +13,7 @@
 #include "cadre/model.h"
 #include "cadre/org.h"
 #include "cadre/period.h"
+#include "cadre/pool.h"
 
 namespace cadre {
 namespace {
@@ -42,6 +43,7 @@ const absl::flat_hash_map<std::string_view, BodyCheck>& TypedCollections() {
       {Manager::kCollection, &CheckTyped<Manager>},
       {Customer::kCollection, &CheckTyped<Customer>},
       {Role::kCollection, &CheckTyped<Role>},
+      {PoolPolicy::kCollection, &CheckTyped<PoolPolicy>},
   };
   return *collections;
 }
