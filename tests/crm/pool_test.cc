@@ -382,6 +382,26 @@ TEST_F(PoolTest, SweepIsDeterministicAndOrderedByCustomer) {
   EXPECT_EQ(json::ToText(PoolPlanEvents(a)), json::ToText(PoolPlanEvents(*b)));
 }
 
+TEST_F(PoolTest, PoolReminderEventsNameCustomerAndManager) {
+  Event e;
+  e.id = "R1";
+  e.kind = EventKind::kPoolReminder;
+  e.occurred_at = T("2025-06-01T00:00:00+08:00");
+  e.customer = "C1";
+  absl::StatusOr<IngestReport> report = ws_->Ingest(std::vector<Event>{e});
+  ASSERT_TRUE(report.ok()) << report.status();
+  ASSERT_EQ(report->rejected.size(), 1u);
+  EXPECT_EQ(report->rejected[0].path, "events[0].manager");
+  e.manager = "M1";
+  e.amount_minor = 5;
+  report = ws_->Ingest(std::vector<Event>{e});
+  ASSERT_TRUE(report.ok()) << report.status();
+  ASSERT_EQ(report->rejected.size(), 1u);
+  EXPECT_EQ(report->rejected[0].path, "events[0].amount_minor");
+  e.amount_minor.reset();
+  IngestAll(*ws_, {e});
+}
+
 // ---- Claims -----------------------------------------------------------------------
 
 TEST_F(PoolTest, ClaimsOnlyFromThePool) {
