@@ -338,8 +338,7 @@ absl::StatusOr<Event> Claim(const Workspace& workspace, OwnershipProjection& own
   {
     absl::Status available = CheckManagerAvailable(manager, now, zone);
     if (!available.ok())
-      return absl::FailedPreconditionError(
-          absl::StrCat("claim refused (employment status): ", available.message()));
+      return absl::FailedPreconditionError(absl::StrCat("claim refused (employment status): ", available.message()));
   }
 
   CADRE_RETURN_IF_ERROR(ownership.CatchUp(workspace));

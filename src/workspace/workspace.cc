@@ -39,10 +39,8 @@ absl::StatusOr<std::string> CheckTyped(boost::json::object& body) {
 // The typed collections known to this version of cadre. Later modules add theirs here.
 const absl::flat_hash_map<std::string_view, BodyCheck>& TypedCollections() {
   static const auto* const collections = new absl::flat_hash_map<std::string_view, BodyCheck>{
-      {OrgUnit::kCollection, &CheckTyped<OrgUnit>},
-      {Manager::kCollection, &CheckTyped<Manager>},
-      {Customer::kCollection, &CheckTyped<Customer>},
-      {Role::kCollection, &CheckTyped<Role>},
+      {OrgUnit::kCollection, &CheckTyped<OrgUnit>},       {Manager::kCollection, &CheckTyped<Manager>},
+      {Customer::kCollection, &CheckTyped<Customer>},     {Role::kCollection, &CheckTyped<Role>},
       {PoolPolicy::kCollection, &CheckTyped<PoolPolicy>},
   };
   return *collections;
