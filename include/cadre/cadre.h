@@ -135,8 +135,8 @@ CADRE_API const char* cadre_version_string(void);
  * permission denied, disk full. Nothing of the call was written; it may succeed
  * when retried. */
 #define CADRE_ERROR_UNAVAILABLE 7
-/* Reserved for host callbacks (the storage vtable of a later version): the
- * host's own callback reported a failure. */
+/* A host's own callback (see cadre_storage) reported a failure; the message
+ * carries the host's message. */
 #define CADRE_ERROR_HOST_CALLBACK 8
 /* A bug in cadre, or a store damaged beyond use. Please report it. */
 #define CADRE_ERROR_INTERNAL 9
@@ -468,6 +468,235 @@ CADRE_API int cadre_events_ingest_sales(char** out_report_json, cadre_workspace*
  * Thread-safe; sees each ingested batch whole or not at all.
  */
 CADRE_API int cadre_events_scan(char** out_json, cadre_workspace* ws, const char* query_json);
+
+/* ---- Storage vtable: cadre's data in the host's own database -------------- */
+
+/*
+ * A host that wants cadre's documents and events in its own database (its own
+ * schema, backups and replication) opens a workspace with
+ * cadre_workspace_open_with_storage and a cadre_storage: callbacks that are plain
+ * operations on two tables. cadre keeps every rule of its store on top of them:
+ * document versions and expected_version conflicts, effective-dated "as of"
+ * reads, tombstones, event ids (duplicates and conflicts), all-or-nothing
+ * batches, sequence numbers, scan filters and order. A host stores rows and hands
+ * them back; it decides nothing.
+ *
+ * Two tables hold everything (any schema that keeps these rows will do):
+ *   documents(collection TEXT, id TEXT, version INTEGER, effective_from_ns INTEGER,
+ *             recorded_at_ns INTEGER, deleted INTEGER, body TEXT,
+ *             PRIMARY KEY (collection, id, version))
+ *   events(seq INTEGER PRIMARY KEY, id TEXT UNIQUE, kind TEXT,
+ *          occurred_at_ns INTEGER, manager TEXT, customer TEXT, json TEXT)
+ * plus, for scans that use the filter hints, indexes on events(occurred_at_ns),
+ * events(manager) and events(customer).
+ *
+ * Results. Every callback returns 0 on success and any other value on failure.
+ * Before it returns non-zero it may call cadre_storage_set_error() with a message.
+ * The cadre call that was running then fails with CADRE_ERROR_HOST_CALLBACK: its
+ * message names the callback and carries the host's message, and its details
+ * JSON adds "callback" (the field's name, e.g. "insert_event") and "result" (the
+ * value returned), e.g.
+ *   {"code":"host_callback","message":"cadre_storage.insert_event failed (returned 5): disk full",
+ *    "callback":"insert_event","result":5}
+ * A C++ callback must not throw; one that does fails the same way. Over such a
+ * workspace any function that reads or writes may fail with HOST_CALLBACK; rows
+ * a host emits malformed fail the call with MISUSE (a bad struct_size, a NULL
+ * required field) or INTERNAL (a row emitted twice, JSON cadre cannot read: a
+ * damaged store).
+ *
+ * Writes. cadre writes only between begin and commit. Inside that transaction it
+ * first reads what it needs (versions of the documents written, the logged events
+ * with the ids of the batch, the high-water mark), decides, and only then
+ * inserts. When anything fails after begin (a callback, or cadre itself) cadre
+ * calls rollback and never commit, so nothing is half-written; when commit itself
+ * fails, cadre calls rollback next (commit must leave a failed transaction for
+ * rollback to discard). A failed begin is followed by nothing. A transaction
+ * that ends up writing nothing (a batch of duplicates, or all-or-nothing with a
+ * conflict) also ends with rollback.
+ * If several processes share the tables, begin must keep other writers out until
+ * commit or rollback (SQLite: BEGIN IMMEDIATE; PostgreSQL: a table lock or
+ * SERIALIZABLE), because cadre reads the high-water mark and the versions inside
+ * the transaction; within one process cadre serialises writers itself.
+ *
+ * Reads. Outside a transaction each read is one callback, which should read from
+ * one consistent snapshot (one statement). A read callback hands rows to cadre
+ * one at a time by calling the `emit` function it was given, with the `payload`
+ * it was given. It must emit every row that matches the request; it may emit
+ * rows that do not (cadre drops them), in any order, but no row twice.
+ *
+ * Threads. cadre calls one storage's callbacks one at a time (a mutex per
+ * workspace serialises all of them, reads included), each on the thread that
+ * called into cadre, so a host need not be thread-safe; it must accept calls from
+ * different threads at different times.
+ *
+ * Re-entry is forbidden. A callback (destroy included) must not call a cadre
+ * function that returns a status, on this workspace or any other: such a call
+ * fails at once with CADRE_ERROR_MISUSE and does nothing (it cannot deadlock).
+ * cadre_storage_set_error, the emit function, cadre_error_code/_message/
+ * _details_json, cadre_status_name, cadre_version* and cadre_free may be called.
+ * Nor may a callback wait for another thread that is using the workspace, or call
+ * cadre_workspace_close.
+ *
+ * Strings and lifetimes. Strings are NUL-terminated UTF-8 (cadre refuses to write
+ * a document or event whose ids or body contain NUL). Everything cadre passes to
+ * a callback (rows, strings, the filter) is valid only until that callback
+ * returns: copy what you keep. A row the host emits is read during the emit call
+ * and copied: its strings need only live until emit returns. Instants are int64
+ * nanoseconds since 1970-01-01T00:00:00Z (UTC).
+ *
+ * Versions. cadre_storage and the row structs begin with struct_size and only
+ * grow at their end (see the conventions above). Rows cadre passes carry cadre's
+ * struct_size; fields added to them later will be hints a host may ignore, and
+ * whatever cadre reads back travels in the fields of the first version. Rows a
+ * host emits are read with the struct_size it set (use the _INIT macros), and
+ * one whose fields unknown to this library are non-zero is refused.
+ */
+
+/* effective_from_ns of a version in force for all time; from_ns of a scan with no lower bound. */
+#define CADRE_STORAGE_TIME_MIN INT64_MIN
+/* until_ns of a scan with no upper bound. */
+#define CADRE_STORAGE_TIME_MAX INT64_MAX
+
+/* One version of one document: a row of the documents table. */
+typedef struct cadre_storage_document {
+  /* sizeof(cadre_storage_document) as its writer compiled it (the INIT macro sets it). */
+  uint32_t struct_size;
+  /* Non-zero: a tombstone (the document is not in force from effective_from_ns on; body is ""). */
+  int32_t deleted;
+  const char* collection;    /* required */
+  const char* id;            /* required */
+  int64_t version;           /* 1, 2, 3, ... per (collection, id), chosen by cadre */
+  int64_t effective_from_ns; /* in force from this instant on; CADRE_STORAGE_TIME_MIN: for all time */
+  int64_t recorded_at_ns;    /* when cadre wrote it */
+  const char* body;          /* JSON object text; "" (or NULL when emitted) for a tombstone */
+} cadre_storage_document;
+
+#define CADRE_STORAGE_DOCUMENT_INIT \
+  { sizeof(cadre_storage_document), 0, NULL, NULL, 0, 0, 0, NULL }
+
+/* One logged event: a row of the events table. */
+typedef struct cadre_storage_event {
+  /* sizeof(cadre_storage_event) as its writer compiled it (the INIT macro sets it). */
+  uint32_t struct_size;
+  uint32_t reserved;      /* 0 */
+  uint64_t seq;           /* 1, 2, 3, ...: the position in the log, chosen by cadre; unique */
+  const char* id;         /* the host's event id; unique in the log */
+  const char* kind;       /* wire name: "sale", "return", "interaction", "assignment", "reversal" */
+  int64_t occurred_at_ns; /* when it happened, floored to whole nanoseconds */
+  const char* manager;    /* or NULL */
+  const char* customer;   /* or NULL */
+  /* The whole event as JSON text, in cadre's canonical form: the truth cadre reads
+   * back. id, kind, occurred_at_ns, manager and customer repeat parts of it as
+   * columns for the host's indexes. When a host emits a row, cadre reads seq and
+   * json only; the other pointers may be NULL and the numbers 0. */
+  const char* json;
+} cadre_storage_event;
+
+#define CADRE_STORAGE_EVENT_INIT \
+  { sizeof(cadre_storage_event), 0, 0, NULL, NULL, 0, NULL, NULL, NULL }
+
+/*
+ * What a scan wants: events with seq > after_seq, from_ns <= occurred_at_ns <
+ * until_ns, kind among `kinds` (all kinds when n_kinds is 0), the manager and the
+ * customer given (any when NULL). Hints only: a host may apply any of them, all
+ * or none, because cadre filters and orders the emitted rows itself. A host that
+ * applies one must apply it exactly as written here, so as never to drop a row
+ * that matches.
+ */
+typedef struct cadre_storage_event_filter {
+  /* sizeof(cadre_storage_event_filter) as cadre compiled it. */
+  uint32_t struct_size;
+  uint32_t reserved;        /* 0 */
+  uint64_t after_seq;       /* 0: from the start */
+  int64_t from_ns;          /* CADRE_STORAGE_TIME_MIN: no lower bound */
+  int64_t until_ns;         /* CADRE_STORAGE_TIME_MAX: no upper bound */
+  const char* const* kinds; /* n_kinds wire names (see cadre_storage_event.kind); NULL when n_kinds is 0 */
+  size_t n_kinds;
+  const char* manager;  /* NULL: any */
+  const char* customer; /* NULL: any */
+} cadre_storage_event_filter;
+
+/*
+ * The emit functions cadre passes to read callbacks. Call with one row and the
+ * payload the callback received, only during that callback and on its thread.
+ * Returns 0 to go on. Non-zero means cadre wants no more rows (the row was
+ * malformed, or memory ran out; cadre reports that error itself): stop emitting
+ * and return.
+ */
+typedef int (*cadre_storage_document_fn)(const cadre_storage_document* row, void* payload);
+typedef int (*cadre_storage_event_fn)(const cadre_storage_event* row, void* payload);
+
+/*
+ * The storage vtable. Initialise with CADRE_STORAGE_INIT, then set `user` and
+ * the callbacks. Every callback is required except destroy. Each receives
+ * `user` unchanged.
+ */
+typedef struct cadre_storage {
+  /* sizeof(cadre_storage) as the host compiled it (the INIT macro sets it). */
+  uint32_t struct_size;
+  /* The host's state, passed to every callback. Owned by the host until
+   * cadre_workspace_open_with_storage succeeds, by the workspace afterwards. */
+  void* user;
+
+  /* Transactions (see "Writes" above). */
+  int (*begin)(void* user);
+  int (*commit)(void* user);
+  int (*rollback)(void* user);
+
+  /* Inserts one document version. cadre has checked that (collection, id,
+   * version) is new. */
+  int (*insert_document)(void* user, const cadre_storage_document* row);
+  /* Emits every version of collection/id (none if it never existed). */
+  int (*read_document)(void* user, const char* collection, const char* id, cadre_storage_document_fn emit,
+                       void* payload);
+  /* Emits every version of every document of `collection`, tombstones included. */
+  int (*read_collection)(void* user, const char* collection, cadre_storage_document_fn emit, void* payload);
+
+  /* Inserts one event. cadre has checked that its seq and id are new. */
+  int (*insert_event)(void* user, const cadre_storage_event* row);
+  /* Emits the event whose id is `id`, if there is one. */
+  int (*find_event)(void* user, const char* id, cadre_storage_event_fn emit, void* payload);
+  /* Emits at least every event matching `filter` (see cadre_storage_event_filter). */
+  int (*scan_events)(void* user, const cadre_storage_event_filter* filter, cadre_storage_event_fn emit, void* payload);
+  /* Sets *out_seq to the largest seq in the events table, 0 when it is empty. */
+  int (*high_water_mark)(uint64_t* out_seq, void* user);
+
+  /* Optional (may be NULL): called once, with `user`, when the workspace is
+   * closed; frees the host's state. */
+  void (*destroy)(void* user);
+} cadre_storage;
+
+#define CADRE_STORAGE_INIT \
+  { sizeof(cadre_storage), NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL }
+
+/*
+ * Opens, creating it if new, a workspace kept in the host's storage. The vtable
+ * is copied: `*storage` itself need not outlive the call, but storage->user must
+ * live until destroy. `opts` works as for cadre_workspace_open (may be NULL).
+ *
+ * On success *out is a new handle, the caller's, to be closed with
+ * cadre_workspace_close, and the workspace owns storage->user: it calls
+ * storage->destroy(user) (when set) exactly once, from cadre_workspace_close. On
+ * failure *out is NULL, destroy is not called, and the host still owns user.
+ * Errors: HOST_CALLBACK (a callback failed while reading or creating the
+ * workspace settings), INVALID_ARGUMENT (bad currency or zone; a field of opts or
+ * storage unknown to this library is set), FAILED_PRECONDITION (currency or zone
+ * differ from the stored ones), MISUSE (out or storage NULL; a required callback
+ * NULL — the message names it; struct_size of storage or opts wrong; called from
+ * inside a storage callback).
+ * Thread-safe.
+ */
+CADRE_API int cadre_workspace_open_with_storage(cadre_workspace** out, const cadre_storage* storage,
+                                                const cadre_workspace_options* opts);
+
+/*
+ * Called by a storage callback that is about to return non-zero: `message` (for
+ * people; NULL clears it) becomes part of the failed call's error message. The
+ * text is copied. Only the calling thread's current callback is affected; called
+ * outside a callback it does nothing. Never fails; does not touch the error
+ * state. Thread-safe.
+ */
+CADRE_API void cadre_storage_set_error(const char* message);
 
 #ifdef __cplusplus
 } /* extern "C" */

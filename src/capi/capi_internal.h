@@ -15,6 +15,7 @@
 // Call() clears the out-parameter first, runs the body inside try/catch (nothing
 // escapes: std::bad_alloc becomes CADRE_ERROR_NO_MEMORY, anything else
 // CADRE_ERROR_INTERNAL) and records the outcome in the thread's last-error state.
+// From inside a host's storage callback it runs no body at all (MISUSE).
 #ifndef CADRE_SRC_CAPI_CAPI_INTERNAL_H_
 #define CADRE_SRC_CAPI_CAPI_INTERNAL_H_
 
@@ -53,6 +54,19 @@ int RecordException(const char* function, const char* what) noexcept;
 // A contract violation by the caller (CADRE_ERROR_MISUSE), e.g. "cadre_document_get: ws is NULL".
 absl::Status Misuse(std::string_view function, std::string_view what);
 
+// A host's storage callback failed (CADRE_ERROR_HOST_CALLBACK): `callback` is the
+// cadre_storage field ("insert_event"), `result` what it returned (none if it
+// threw), `host_message` what it passed to cadre_storage_set_error (none if it
+// did not). The details JSON gets "callback" and "result".
+absl::Status HostCallbackError(std::string_view callback, std::optional<int> result,
+                               std::optional<std::string_view> host_message);
+
+// True while the calling thread runs a host's storage callback (of any
+// workspace; see host_store.cc). Entry points refuse to run then (MISUSE): a
+// callback calling back into cadre would deadlock on the locks held by the call
+// that is running it.
+bool InStorageCallback() noexcept;
+
 #ifdef CADRE_CAPI_FAULT_INJECTION
 // Throws the exception armed by the test hook, if any (tests/capi/fault_test.c).
 void MaybeThrowInjected();
@@ -65,7 +79,10 @@ int Call(const char* function, Out* out, Body&& body) noexcept {
 #ifdef CADRE_CAPI_FAULT_INJECTION
     MaybeThrowInjected();
 #endif
-    absl::Status status = body();
+    absl::Status status =
+        InStorageCallback()
+            ? Misuse(function, "called from inside a cadre_storage callback (callbacks must not call into cadre)")
+            : body();
     if (!status.ok() && out != nullptr) *out = Out{};
     return RecordStatus(status);
   } catch (const std::bad_alloc&) {

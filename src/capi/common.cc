@@ -19,6 +19,9 @@ namespace {
 
 // Marks a Status built by Misuse(); it never leaves src/capi.
 constexpr char kMisusePayload[] = "cadre/capi/misuse";
+// Marks a Status built by HostCallbackError(); the payload is a JSON object whose
+// keys join the details JSON.
+constexpr char kHostCallbackPayload[] = "cadre/capi/host_callback";
 
 constexpr char kNoMemoryMessage[] = "out of memory";
 constexpr char kNoMemoryDetails[] = R"({"code":"no_memory","message":"out of memory"})";
@@ -43,6 +46,7 @@ LastError& ThreadError() noexcept {
 int CodeOf(const absl::Status& status) {
   if (status.ok()) return CADRE_OK;
   if (status.GetPayload(kMisusePayload).has_value()) return CADRE_ERROR_MISUSE;
+  if (status.GetPayload(kHostCallbackPayload).has_value()) return CADRE_ERROR_HOST_CALLBACK;
   switch (status.code()) {
     case absl::StatusCode::kOk:
       return CADRE_OK;
@@ -95,6 +99,13 @@ int RecordStatus(const absl::Status& status) {
     }
     details["rule"] = field->rule;
   }
+  if (auto host = status.GetPayload(kHostCallbackPayload)) {
+    boost::system::error_code ec;
+    boost::json::value extra = boost::json::parse(std::string(*host), ec);
+    if (!ec && extra.is_object()) {
+      for (const auto& kv : extra.get_object()) details[kv.key()] = kv.value();
+    }
+  }
   error.code = code;
   error.message.assign(status.message().data(), status.message().size());
   error.details = boost::json::serialize(details);
@@ -120,6 +131,29 @@ int RecordException(const char* function, const char* what) noexcept {
 absl::Status Misuse(std::string_view function, std::string_view what) {
   absl::Status status = absl::FailedPreconditionError(absl::StrCat(AbslView(function), ": ", AbslView(what)));
   status.SetPayload(kMisusePayload, absl::Cord("1"));
+  return status;
+}
+
+absl::Status HostCallbackError(std::string_view callback, std::optional<int> result,
+                               std::optional<std::string_view> host_message) {
+  std::string message = absl::StrCat("cadre_storage.", AbslView(callback), " failed");
+  boost::json::object extra;
+  extra["callback"] = boost::json::string_view(callback.data(), callback.size());
+  if (result) {
+    absl::StrAppend(&message, " (returned ", *result, ")");
+    extra["result"] = *result;
+  } else {
+    absl::StrAppend(&message, " (threw an exception; a callback must return non-zero instead)");
+  }
+  if (host_message) {
+    absl::StrAppend(&message, ": ", AbslView(*host_message));
+  } else if (result) {
+    absl::StrAppend(&message, " and gave no message (see cadre_storage_set_error)");
+  }
+  // UNAVAILABLE underneath, like any other store failure, for C++ callers of the
+  // adapter; the payload makes it HOST_CALLBACK at the C boundary.
+  absl::Status status = absl::UnavailableError(message);
+  status.SetPayload(kHostCallbackPayload, absl::Cord(boost::json::serialize(extra)));
   return status;
 }
 

@@ -1,11 +1,31 @@
 // C ABI: opening and closing a workspace, and what it says about itself.
+#include <memory>
 #include <string>
+#include <string_view>
 #include <utility>
 
 #include "cadre/json.h"
 #include "cadre/status.h"
 #include "cadre/workspace.h"
 #include "capi/capi_internal.h"
+#include "capi/host_store.h"
+
+namespace cadre::capi {
+namespace {
+
+absl::StatusOr<WorkspaceOptions> ReadWorkspaceOptions(std::string_view function, const cadre_workspace_options* opts) {
+  WorkspaceOptions options;
+  if (opts == nullptr) return options;
+  cadre_workspace_options known;
+  CADRE_RETURN_IF_ERROR(ReadVersioned(function, "opts->struct_size", opts, opts->struct_size,
+                                      CADRE_CAPI_END_OF(cadre_workspace_options, time_zone), &known, sizeof known));
+  if (known.currency != nullptr) options.currency = known.currency;
+  if (known.time_zone != nullptr) options.time_zone = known.time_zone;
+  return options;
+}
+
+}  // namespace
+}  // namespace cadre::capi
 
 namespace capi = cadre::capi;
 
@@ -16,17 +36,29 @@ int cadre_workspace_open(cadre_workspace** out, const char* uri, const cadre_wor
   return capi::Call(kFn, out, [&]() -> absl::Status {
     CADRE_RETURN_IF_ERROR(capi::RequireOut(kFn, out));
     CADRE_RETURN_IF_ERROR(capi::RequireString(kFn, uri, "uri"));
-    cadre::WorkspaceOptions options;
-    if (opts != nullptr) {
-      cadre_workspace_options known;
-      CADRE_RETURN_IF_ERROR(capi::ReadVersioned(kFn, "opts->struct_size", opts, opts->struct_size,
-                                                CADRE_CAPI_END_OF(cadre_workspace_options, time_zone), &known,
-                                                sizeof known));
-      if (known.currency != nullptr) options.currency = known.currency;
-      if (known.time_zone != nullptr) options.time_zone = known.time_zone;
-    }
+    CADRE_ASSIGN_OR_RETURN(cadre::WorkspaceOptions options, capi::ReadWorkspaceOptions(kFn, opts));
     CADRE_ASSIGN_OR_RETURN(std::unique_ptr<cadre::Workspace> ws, cadre::Workspace::Open(uri, std::move(options)));
     *out = new cadre_workspace{std::move(ws)};
+    return absl::OkStatus();
+  });
+}
+
+int cadre_workspace_open_with_storage(cadre_workspace** out, const cadre_storage* storage,
+                                      const cadre_workspace_options* opts) {
+  static constexpr char kFn[] = "cadre_workspace_open_with_storage";
+  return capi::Call(kFn, out, [&]() -> absl::Status {
+    CADRE_RETURN_IF_ERROR(capi::RequireOut(kFn, out));
+    CADRE_ASSIGN_OR_RETURN(std::unique_ptr<capi::HostStore> store, capi::HostStore::Open(kFn, storage));
+    CADRE_ASSIGN_OR_RETURN(cadre::WorkspaceOptions options, capi::ReadWorkspaceOptions(kFn, opts));
+    capi::HostStore* host = store.get();
+    CADRE_ASSIGN_OR_RETURN(std::unique_ptr<cadre::Workspace> ws,
+                           cadre::Workspace::Open(std::move(store), std::move(options)));
+    auto handle = std::make_unique<cadre_workspace>();
+    handle->impl = std::move(ws);
+    // Nothing can fail any more: only now does the workspace take the host's
+    // state over (on every failure above the host still owns it).
+    host->AdoptUser();
+    *out = handle.release();
     return absl::OkStatus();
   });
 }
