@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "cadre/cadre.h"
+#include "sqlite_storage.h"
 
 /* The test hook, defined in src/capi only when CADRE_CAPI_FAULT_INJECTION is. */
 void cadre_capi_testing_arm_fault(int kind);
@@ -34,12 +35,12 @@ static int g_failed = 0;
 
 static char g_sentinel;
 
-enum { kEntryPoints = 11 };
+enum { kEntryPoints = 12 };
 static const char* const kNames[kEntryPoints] = {
     "cadre_workspace_open",      "cadre_workspace_settings", "cadre_workspace_high_water_mark",
     "cadre_document_put",        "cadre_document_get",       "cadre_document_list",
     "cadre_document_delete",     "cadre_document_history",   "cadre_events_ingest_ndjson",
-    "cadre_events_ingest_sales", "cadre_events_scan",
+    "cadre_events_ingest_sales", "cadre_events_scan",        "cadre_workspace_open_with_storage",
 };
 
 /* Calls entry point `which` with valid arguments; reports whether its out-parameter
@@ -95,6 +96,18 @@ static int call(int which, cadre_workspace* ws, int* out_cleared) {
     case 10:
       rc = cadre_events_scan(&text, ws, NULL);
       break;
+    case 11: {
+      cadre_storage storage;
+      if (sqlite_storage_open(&storage, ":memory:", 1) != 0) return -1;
+      rc = cadre_workspace_open_with_storage(&opened, &storage, NULL);
+      *out_cleared = opened == NULL;
+      if (rc == CADRE_OK) {
+        cadre_workspace_close(opened);
+      } else {
+        sqlite_storage_free(storage.user); /* a failed open leaves the storage ours */
+      }
+      return rc;
+    }
     default:
       break;
   }
