@@ -217,6 +217,7 @@ struct EventSink {
     if (!seen.insert(known.seq).second) {
       return BadRow(callback, absl::StrCat("event seq ", known.seq, " was emitted twice"));
     }
+    if (query != nullptr && known.seq <= query->after_seq) return absl::OkStatus();  // spares parsing it
     StoredEvent stored;
     stored.seq = known.seq;
     if (absl::Status s = ReadLoggedEvent(known.json, stored.event); !s.ok()) {
