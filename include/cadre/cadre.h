@@ -698,6 +698,28 @@ CADRE_API int cadre_workspace_open_with_storage(cadre_workspace** out, const cad
  */
 CADRE_API void cadre_storage_set_error(const char* message);
 
+/* ---- Queries ---------------------------------------------------------------- */
+
+/*
+ * Answers a query given as a JSON request and returns the result as JSON: one
+ * function for every question, so new queries never change this header. The
+ * request names the query and its parameters (instants are RFC 3339):
+ *   {"query":"customer_360","customer":"C-42","as_of":"2025-06-30T23:59:59+08:00"}
+ *       profile, owner and ownership history, purchase summary, recent interactions;
+ *       optional "recent_interactions" (10) and "favourite_categories" (3)
+ *   {"query":"ownership","customer":"C-42"}      {"customer","owner","history":[...]}
+ *   {"query":"holdings","manager":"M-7"}         {"manager","customers":[ids]}
+ *   {"query":"org_tree","unit":"R01"}            {"units":[{...,"children":[ids],"managers":[ids]}]}
+ * ("as_of" is accepted by all four). Results follow cadre's JSON rules: absent
+ * optional values and empty lists are left out, and new keys may appear.
+ * *out_json is the caller's (cadre_free); NULL on failure.
+ * Errors: INVALID_ARGUMENT (not JSON, unknown query, unknown or ill-typed
+ * parameter — the details' path names it, e.g. "request.as_of"), NOT_FOUND (the
+ * customer or unit asked about does not exist), UNAVAILABLE, MISUSE.
+ * Thread-safe: any number of threads may query one workspace at once.
+ */
+CADRE_API int cadre_query(char** out_json, cadre_workspace* ws, const char* request_json);
+
 #ifdef __cplusplus
 } /* extern "C" */
 #endif

@@ -32,11 +32,14 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "cadre/cadre.h"
+#include "cadre/query.h"
 #include "cadre/workspace.h"
 
 // The C handle: a thin owner of the C++ workspace (DuckDB's pattern).
 struct cadre_workspace {
   std::unique_ptr<cadre::Workspace> impl;
+  // Answers cadre_query; made with the handle, after `impl`, and gone before it.
+  std::unique_ptr<cadre::QueryEngine> queries;
 };
 
 namespace cadre::capi {

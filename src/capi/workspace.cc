@@ -38,7 +38,10 @@ int cadre_workspace_open(cadre_workspace** out, const char* uri, const cadre_wor
     CADRE_RETURN_IF_ERROR(capi::RequireString(kFn, uri, "uri"));
     CADRE_ASSIGN_OR_RETURN(cadre::WorkspaceOptions options, capi::ReadWorkspaceOptions(kFn, opts));
     CADRE_ASSIGN_OR_RETURN(std::unique_ptr<cadre::Workspace> ws, cadre::Workspace::Open(uri, std::move(options)));
-    *out = new cadre_workspace{std::move(ws)};
+    auto handle = std::make_unique<cadre_workspace>();
+    handle->impl = std::move(ws);
+    handle->queries = std::make_unique<cadre::QueryEngine>(*handle->impl);
+    *out = handle.release();
     return absl::OkStatus();
   });
 }
@@ -55,6 +58,7 @@ int cadre_workspace_open_with_storage(cadre_workspace** out, const cadre_storage
                            cadre::Workspace::Open(std::move(store), std::move(options)));
     auto handle = std::make_unique<cadre_workspace>();
     handle->impl = std::move(ws);
+    handle->queries = std::make_unique<cadre::QueryEngine>(*handle->impl);
     // Nothing can fail any more: only now does the workspace take the host's
     // state over (on every failure above the host still owns it).
     host->AdoptUser();
@@ -64,6 +68,18 @@ int cadre_workspace_open_with_storage(cadre_workspace** out, const cadre_storage
 }
 
 void cadre_workspace_close(cadre_workspace* ws) { delete ws; }
+
+int cadre_query(char** out_json, cadre_workspace* ws, const char* request_json) {
+  static constexpr char kFn[] = "cadre_query";
+  return capi::Call(kFn, out_json, [&]() -> absl::Status {
+    CADRE_RETURN_IF_ERROR(capi::RequireOut(kFn, out_json, "out_json"));
+    CADRE_RETURN_IF_ERROR(capi::RequireHandle(kFn, ws));
+    CADRE_RETURN_IF_ERROR(capi::RequireString(kFn, request_json, "request_json"));
+    CADRE_ASSIGN_OR_RETURN(std::string text, ws->queries->Run(request_json));
+    *out_json = capi::Dup(text);
+    return absl::OkStatus();
+  });
+}
 
 int cadre_workspace_settings(char** out_json, cadre_workspace* ws) {
   static constexpr char kFn[] = "cadre_workspace_settings";

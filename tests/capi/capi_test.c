@@ -987,6 +987,54 @@ static void test_results_outlive_workspace(void) {
   cadre_free(doc);
 }
 
+static void test_query(void) {
+  cadre_workspace* ws = open_memory();
+  char* out = NULL;
+  CHECK_CODE(cadre_document_put(NULL, ws, "org_units", "CO", "{\"name\":\"Co\",\"kind\":\"company\"}", NULL), CADRE_OK);
+  CHECK_CODE(
+      cadre_document_put(NULL, ws, "org_units", "T1", "{\"name\":\"Team\",\"kind\":\"team\",\"parent\":\"CO\"}", NULL),
+      CADRE_OK);
+  CHECK_CODE(cadre_document_put(NULL, ws, "managers", "M-1", "{\"name\":\"Li\",\"team\":\"T1\"}", NULL), CADRE_OK);
+  CHECK_CODE(cadre_document_put(NULL, ws, "customers", "C-1", "{\"name\":\"Wang\"}", NULL), CADRE_OK);
+  static const char events[] =
+      "{\"id\":\"A-1\",\"kind\":\"assignment\",\"occurred_at\":\"2025-01-01T00:00:00Z\",\"customer\":\"C-1\","
+      "\"manager\":\"M-1\"}\n"
+      "{\"id\":\"S-1\",\"kind\":\"sale\",\"occurred_at\":\"2025-06-18T02:00:00Z\",\"customer\":\"C-1\","
+      "\"amount_minor\":500,\"category\":\"beauty\"}\n";
+  char* report = NULL;
+  CHECK_CODE(cadre_events_ingest_ndjson(&report, ws, events, strlen(events), CADRE_INGEST_ATOMIC), CADRE_OK);
+  CHECK_HAS(report, "\"accepted\":2");
+  cadre_free(report);
+
+  CHECK_CODE(cadre_query(&out, ws, "{\"query\":\"customer_360\",\"customer\":\"C-1\"}"), CADRE_OK);
+  CHECK_HAS(out, "\"owner\":\"M-1\"");
+  CHECK_HAS(out, "\"net_minor\":500");
+  CHECK_HAS(out, "{\"category\":\"beauty\",\"net_minor\":500}");
+  cadre_free(out);
+  CHECK_CODE(cadre_query(&out, ws, "{\"query\":\"holdings\",\"manager\":\"M-1\"}"), CADRE_OK);
+  CHECK(out != NULL && strcmp(out, "{\"manager\":\"M-1\",\"customers\":[\"C-1\"]}") == 0);
+  cadre_free(out);
+  CHECK_CODE(cadre_query(&out, ws, "{\"query\":\"org_tree\"}"), CADRE_OK);
+  CHECK_HAS(out, "\"children\":[\"T1\"]");
+  CHECK_HAS(out, "\"managers\":[\"M-1\"]");
+  cadre_free(out);
+
+  /* Bad requests name the key; the out-parameter is cleared. */
+  out = SENTINEL;
+  CHECK_CODE(cadre_query(&out, ws, "{\"query\":\"customer_360\",\"customer\":\"C-1\",\"as_of\":\"June\"}"),
+             CADRE_ERROR_INVALID_ARGUMENT);
+  CHECK(out == NULL);
+  CHECK_HAS(cadre_error_details_json(), "\"path\":\"request.as_of\"");
+  CHECK_CODE(cadre_query(&out, ws, "{\"query\":\"leaderboard\"}"), CADRE_ERROR_INVALID_ARGUMENT);
+  CHECK_HAS(cadre_error_message(), "unknown query");
+  CHECK_CODE(cadre_query(&out, ws, "{\"query\":\"customer_360\",\"customer\":\"C-404\"}"), CADRE_ERROR_NOT_FOUND);
+  CHECK_CODE(cadre_query(&out, ws, "not json"), CADRE_ERROR_INVALID_ARGUMENT);
+  CHECK_CODE(cadre_query(&out, ws, NULL), CADRE_ERROR_MISUSE);
+  CHECK_CODE(cadre_query(&out, NULL, "{}"), CADRE_ERROR_MISUSE);
+  CHECK_CODE(cadre_query(NULL, ws, "{}"), CADRE_ERROR_MISUSE);
+  cadre_workspace_close(ws);
+}
+
 int main(int argc, char** argv) {
   if (argc > 1) g_scratch = argv[1];
   test_version();
@@ -1003,6 +1051,7 @@ int main(int argc, char** argv) {
   test_ingest_ndjson();
   test_ingest_sales();
   test_scan();
+  test_query();
   test_threads();
   test_results_outlive_workspace();
   printf("capi_test: %d passed, %d failed\n", g_passed, g_failed);

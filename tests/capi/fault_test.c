@@ -35,12 +35,21 @@ static int g_failed = 0;
 
 static char g_sentinel;
 
-enum { kEntryPoints = 12 };
+enum { kEntryPoints = 13 };
 static const char* const kNames[kEntryPoints] = {
-    "cadre_workspace_open",      "cadre_workspace_settings", "cadre_workspace_high_water_mark",
-    "cadre_document_put",        "cadre_document_get",       "cadre_document_list",
-    "cadre_document_delete",     "cadre_document_history",   "cadre_events_ingest_ndjson",
-    "cadre_events_ingest_sales", "cadre_events_scan",        "cadre_workspace_open_with_storage",
+    "cadre_workspace_open",
+    "cadre_workspace_settings",
+    "cadre_workspace_high_water_mark",
+    "cadre_document_put",
+    "cadre_document_get",
+    "cadre_document_list",
+    "cadre_document_delete",
+    "cadre_document_history",
+    "cadre_events_ingest_ndjson",
+    "cadre_events_ingest_sales",
+    "cadre_events_scan",
+    "cadre_workspace_open_with_storage",
+    "cadre_query",
 };
 
 /* Calls entry point `which` with valid arguments; reports whether its out-parameter
@@ -108,6 +117,9 @@ static int call(int which, cadre_workspace* ws, int* out_cleared) {
       }
       return rc;
     }
+    case 12:
+      rc = cadre_query(&text, ws, "{\"query\":\"org_tree\"}");
+      break;
     default:
       break;
   }
