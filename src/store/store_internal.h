@@ -1,4 +1,5 @@
-// store/store_internal.h — what the store backends share (private to src/store).
+// store/store_internal.h — what the store backends share (private to src/store and
+// to the host-callback backend, src/capi/host_store.cc).
 //
 // Every backend refuses the same malformed batches with the same errors, and
 // maps instants to the same integer form, so that the conformance suite can hold
