@@ -24,11 +24,14 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "cadre/crm.h"
 #include "cadre/json.h"
 #include "cadre/model.h"
+#include "cadre/query.h"
 #include "cadre/status.h"
 #include "cadre/synth.h"
 #include "cadre/workspace.h"
@@ -235,6 +238,58 @@ absl::Status Run(const std::string& path) {
     std::printf("\n");
   }
 
+  // ---- Account managers and their customers (ownership projection, customer 360) -------
+  t0 = absl::Now();
+  cadre::OwnershipProjection ownership;
+  CADRE_RETURN_IF_ERROR(ownership.CatchUp(*ws));
+  std::vector<std::size_t> held;
+  for (const auto& [manager, n] : ownership.HoldingCounts()) held.push_back(n);
+  std::sort(held.begin(), held.end());
+  int64_t credited_to_owner = 0, reassigned = 0;
+  absl::flat_hash_map<std::string, int64_t> customer_net;
+  CADRE_RETURN_IF_ERROR(ws->ScanEvents(
+      {.kinds = {cadre::EventKind::kSale, cadre::EventKind::kReturn}}, [&](const cadre::StoredEvent& stored) {
+        const cadre::Event& e = stored.event;
+        if (!e.manager && ownership.CreditedManager(e)) ++credited_to_owner;
+        if (e.customer) {
+          const int64_t amount = e.amount_minor.value_or(0);
+          customer_net[*e.customer] += e.kind == cadre::EventKind::kSale ? amount : -amount;
+        }
+        return true;
+      }));
+  for (const std::string& c : ownership.Customers()) {
+    for (const cadre::OwnershipRecord& r : ownership.History(c))
+      if (r.change == cadre::OwnershipChange::kReassigned) ++reassigned;
+  }
+  std::string top_customer;
+  int64_t top_net = 0;
+  for (const auto& [id, net] : customer_net)
+    if (net > top_net || (net == top_net && id < top_customer)) top_customer = id, top_net = net;
+  std::printf("Account managers and their customers\n");
+  if (!held.empty()) {
+    std::printf("  customers held per manager   min %zu, median %zu, max %zu\n", held.front(), held[held.size() / 2],
+                held.back());
+  }
+  std::printf("  reassignments in the year    %s\n", Grouped(reassigned).c_str());
+  std::printf("  sales naming no manager      %s, credited to the customer's owner at the time\n",
+              Grouped(credited_to_owner).c_str());
+  if (!top_customer.empty()) {
+    cadre::QueryEngine queries(*ws);
+    CADRE_ASSIGN_OR_RETURN(std::string text,
+                           queries.Run(absl::StrCat(R"({"query":"customer_360","customer":")", top_customer, R"("})")));
+    CADRE_ASSIGN_OR_RETURN(cadre::Customer360 view, cadre::json::FromText<cadre::Customer360>(text));
+    std::vector<std::string> favourites;
+    for (const cadre::CategorySpend& c : view.purchases.favourite_categories) favourites.push_back(c.category);
+    std::printf("  top customer (customer_360)  %s %s, %s tier, owned by %s\n", view.profile.id.c_str(),
+                view.profile.name.c_str(), std::string(cadre::json::EnumName(view.profile.tier)).c_str(),
+                view.owner.value_or("nobody").c_str());
+    std::printf("                               %s orders, net %s, favourites: %s\n",
+                Grouped(view.purchases.orders).c_str(), FormatMoney(view.purchases.net_minor, currency).c_str(),
+                absl::StrJoin(favourites, ", ").c_str());
+  }
+  std::printf("\n");
+  const absl::Duration crm_time = absl::Now() - t0;
+
   const double load_seconds = absl::ToDoubleSeconds(load_time);
   std::printf("Timing\n");
   std::printf("  generate   %8.2f s\n", absl::ToDoubleSeconds(generate_time));
@@ -242,6 +297,8 @@ absl::Status Run(const std::string& path) {
       "  load       %8.2f s   %s events/s (documents in one transaction, events in atomic batches)\n", load_seconds,
       Grouped(load_seconds > 0 ? static_cast<int64_t>(static_cast<double>(total_events) / load_seconds) : 0).c_str());
   std::printf("  read back  %8.2f s   (scan of the whole event log)\n", absl::ToDoubleSeconds(scan_time));
+  std::printf("  ownership  %8.2f s   (projection from the log, crediting, one customer 360)\n",
+              absl::ToDoubleSeconds(crm_time));
   return absl::OkStatus();
 }
 
