@@ -88,26 +88,20 @@ absl::Status ShowCustomer(const std::string& path, const std::string& id) {
   std::printf("\nPurchase history (%s)\n", ws->time_zone().name().c_str());
   CADRE_RETURN_IF_ERROR(ws->ScanEvents(query, [&](const cadre::StoredEvent& stored) {
     const cadre::Event& e = stored.event;
-    switch (e.kind) {
-      case cadre::EventKind::kSale:
-      case cadre::EventKind::kReturn: {
-        const bool is_return = e.kind == cadre::EventKind::kReturn;
-        const int64_t amount = e.amount_minor.value_or(0);
-        net += is_return ? -amount : amount;
-        std::printf("  %s  %-7s %-10s %-12s %12s  by %s\n",
-                    absl::FormatTime("%Y-%m-%d %H:%M", e.occurred_at, ws->time_zone()).c_str(),
-                    is_return ? "return" : "sale", e.id.c_str(), e.category.value_or("").c_str(),
-                    Yuan(is_return ? -amount : amount).c_str(), e.manager.value_or("-").c_str());
-        break;
-      }
-      case cadre::EventKind::kAssignment:
-        owner = e.manager;  // absent: released to the customer pool
-        break;
-      case cadre::EventKind::kInteraction:
-        ++interactions;
-        break;
-      case cadre::EventKind::kReversal:
-        break;
+    // Later modules add kinds of events (reversals, pool reminders, ...); a
+    // tool picks the ones it shows and passes over the rest.
+    if (e.kind == cadre::EventKind::kSale || e.kind == cadre::EventKind::kReturn) {
+      const bool is_return = e.kind == cadre::EventKind::kReturn;
+      const int64_t amount = e.amount_minor.value_or(0);
+      net += is_return ? -amount : amount;
+      std::printf("  %s  %-7s %-10s %-12s %12s  by %s\n",
+                  absl::FormatTime("%Y-%m-%d %H:%M", e.occurred_at, ws->time_zone()).c_str(),
+                  is_return ? "return" : "sale", e.id.c_str(), e.category.value_or("").c_str(),
+                  Yuan(is_return ? -amount : amount).c_str(), e.manager.value_or("-").c_str());
+    } else if (e.kind == cadre::EventKind::kAssignment) {
+      owner = e.manager;  // absent: released to the customer pool
+    } else if (e.kind == cadre::EventKind::kInteraction) {
+      ++interactions;
     }
     return true;  // keep scanning
   }));
