@@ -95,7 +95,8 @@ struct IngestReport {
   std::size_t accepted = 0;    // newly written
   std::size_t duplicates = 0;  // already logged with the same content; not written again
   std::vector<RejectedRow> rejected;
-  bool committed = false;  // false when an atomic batch was refused (or nothing to write)
+  bool committed = false;  // true when new events were written; false when nothing was
+                           // (an atomic batch refused, every row rejected, or nothing new)
   uint64_t first_seq = 0;  // seqs given to the accepted events (0 when none)
   uint64_t last_seq = 0;
 };

@@ -251,7 +251,9 @@ absl::StatusOr<IngestReport> Workspace::Impl::CommitEvents(Workspace& ws, std::v
   }
   std::sort(report.rejected.begin(), report.rejected.end(), by_index);
   report.duplicates = duplicates;
-  report.committed = result.committed;
+  // "committed" means something was written: a batch of nothing but duplicates
+  // changed nothing, and says so.
+  report.committed = result.committed && accepted > 0;
   if (result.committed) {
     report.accepted = accepted;
   } else {

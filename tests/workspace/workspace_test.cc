@@ -208,6 +208,10 @@ TEST_P(WorkspaceTest, IngestAcceptsCountsDuplicatesAndStampsRecordedAt) {
   EXPECT_EQ(r->duplicates, 2u);
   EXPECT_EQ(SumAmounts(*ws), 355) << "duplicates must not be counted twice";
   EXPECT_EQ(Mark(*ws), 3u);
+  r = ws->Ingest(batch);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->duplicates, 3u);
+  EXPECT_FALSE(r->committed) << "a batch of duplicates writes nothing";
 }
 
 TEST_P(WorkspaceTest, SameIdOtherContentIsRejectedNotLost) {

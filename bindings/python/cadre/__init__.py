@@ -313,6 +313,8 @@ class Workspace:
 _EPOCH = _dt.datetime(1970, 1, 1, tzinfo=_dt.timezone.utc)
 _MICROSECOND = _dt.timedelta(microseconds=1)
 _SALE_TEXT_FIELDS = ("id", "manager", "customer", "category", "sku", "reference")
+_SALE_KINDS = {"sale": 0, "return": 1}
+_INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
 
 
 def _sale_array_by_rows(rows):
@@ -335,10 +337,20 @@ def _sale_array_by_rows(rows):
                 raise InvalidArgumentError(f"rows[{i}].occurred_at: naive datetime has no time zone",
                                            {"path": f"rows[{i}].occurred_at"})
             when = (when - _EPOCH) // _MICROSECOND
-        s.occurred_at = int(when)
-        s.amount_minor = int(row["amount_minor"])
-        s.quantity = int(row.get("quantity") or 0)
-        s.kind = 1 if row.get("kind", "sale") == "return" else 0
+        numbers = {"occurred_at": when, "amount_minor": row["amount_minor"], "quantity": row.get("quantity") or 0}
+        for field, value in numbers.items():
+            value = int(value)
+            if not _INT64_MIN <= value <= _INT64_MAX:
+                raise InvalidArgumentError(f"rows[{i}].{field}: expected a 64-bit integer, got {value}",
+                                           {"path": f"rows[{i}].{field}", "value": value,
+                                            "rule": "expected a 64-bit integer"})
+            setattr(s, field, value)
+        kind = row.get("kind", "sale")
+        if kind not in _SALE_KINDS:
+            raise InvalidArgumentError(f'rows[{i}].kind: expected "sale" or "return", got {kind!r}',
+                                       {"path": f"rows[{i}].kind", "value": kind,
+                                        "rule": 'expected "sale" or "return"'})
+        s.kind = _SALE_KINDS[kind]
     return sales, keep
 
 
@@ -403,7 +415,7 @@ def _sale_array_by_columns(rows):
     signed[slot_of["amount_minor"]::slots] = memoryview(array.array("q", [int(row["amount_minor"]) for row in rows]))
     signed[slot_of["quantity"]::slots] = memoryview(array.array("q", [int(row.get("quantity") or 0) for row in rows]))
     memoryview(packed).cast("i")[kind_slot::slots * 2] = memoryview(
-        array.array("i", [1 if row.get("kind", "sale") == "return" else 0 for row in rows]))
+        array.array("i", [_SALE_KINDS[row.get("kind", "sale")] for row in rows]))  # KeyError: row builder
     return (_native.Sale * n).from_buffer(packed), (strings, packed)
 
 

@@ -133,6 +133,14 @@ class WorkspaceTest(unittest.TestCase):
         self.assertEqual(report["rejected"][0]["index"], 2)
         kinds = [e["event"]["kind"] for e in self.ws.scan(order="by_seq")]
         self.assertEqual(kinds, ["sale", "return"])
+        with self.assertRaises(cadre.InvalidArgumentError) as cm:
+            self.ws.ingest_sales([{"id": "F4", "customer": "C1", "occurred_at": when, "amount_minor": 1,
+                                   "kind": "refund"}])
+        self.assertEqual(cm.exception.path, "rows[0].kind")
+        with self.assertRaises(ValueError) as cm:
+            self.ws.ingest_sales([{"id": "F5", "customer": "C1", "occurred_at": when, "amount_minor": 2**64}])
+        self.assertEqual(cm.exception.path, "rows[0].amount_minor")
+        self.assertEqual(self.ws.high_water_mark(), 2, "refused rows write nothing")
 
     def test_closed_workspace(self):
         ws = cadre.open("memory:")
