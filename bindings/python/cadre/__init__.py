@@ -299,6 +299,18 @@ class Workspace:
         del keep  # the strings the array points into lived until here
         return json.loads(_native.take_string(out))
 
+    def query(self, name, **params):
+        """Answers a named query with its parameters, as plain Python data.
+
+        ws.query("customer_360", customer="C000042", as_of=datetime(...))
+        ws.query("ownership", customer="C1"); ws.query("holdings", manager="M1")
+        ws.query("org_tree", unit="R01")
+        Datetimes (with a zone) and Decimals are converted; unknown queries or
+        parameters raise InvalidArgumentError naming the key (e.g. 'request.as_of').
+        """
+        request = dict(params, query=name)
+        return self._json_call(_native.cadre_query, _bytes(_encode(request)))
+
     def scan(self, **query):
         """Logged events matching the query (from, until, kinds, manager, customer,
         after_seq, order='by_time'|'by_seq', limit): a list of {'seq', 'event'}."""

@@ -122,6 +122,7 @@ cadre_events_ingest_sales = _declare(
     "cadre_events_ingest_sales", c_int, c_char_pp, ws_p, ctypes.POINTER(Sale), c_size_t, c_size_t, c_int
 )
 cadre_events_scan = _declare("cadre_events_scan", c_int, c_char_pp, ws_p, c_char_p)
+cadre_query = _declare("cadre_query", c_int, c_char_pp, ws_p, c_char_p)
 
 
 def take_string(ptr):

@@ -142,6 +142,30 @@ class WorkspaceTest(unittest.TestCase):
         self.assertEqual(cm.exception.path, "rows[0].amount_minor")
         self.assertEqual(self.ws.high_water_mark(), 2, "refused rows write nothing")
 
+    def test_queries(self):
+        self.ws.put("org_units", "CO", {"name": "Co", "kind": "company"})
+        self.ws.put("org_units", "T1", {"name": "Team", "kind": "team", "parent": "CO"})
+        self.ws.put("managers", "M1", {"name": "Li", "team": "T1"})
+        self.ws.put("customers", "C1", {"name": "Wang", "tier": "gold"})
+        self.ws.ingest([
+            {"id": "A1", "kind": "assignment", "occurred_at": "2025-01-01T00:00:00+08:00", "customer": "C1",
+             "manager": "M1"},
+            dict(sale("S1", 1200, manager=None), category="beauty"),
+            dict(sale("S2", 300, manager=None, when="2025-07-01T10:00:00+08:00"), category="home"),
+        ])
+        view = self.ws.query("customer_360", customer="C1", as_of=dt.datetime(2025, 6, 30, tzinfo=SHANGHAI))
+        self.assertEqual(view["owner"], "M1")
+        self.assertEqual(view["purchases"]["net_minor"], 1200, "the July sale is after as_of")
+        self.assertEqual(view["purchases"]["favourite_categories"], [{"category": "beauty", "net_minor": 1200}])
+        self.assertEqual(self.ws.query("holdings", manager="M1")["customers"], ["C1"])
+        units = [u["id"] for u in self.ws.query("org_tree")["units"]]
+        self.assertEqual(units, ["CO", "T1"])
+        with self.assertRaises(cadre.InvalidArgumentError) as cm:
+            self.ws.query("customer_360", customer="C1", colour="red")
+        self.assertEqual(cm.exception.path, "request.colour")
+        with self.assertRaises(KeyError):
+            self.ws.query("customer_360", customer="nobody")
+
     def test_closed_workspace(self):
         ws = cadre.open("memory:")
         with ws:
