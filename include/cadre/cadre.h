@@ -710,7 +710,14 @@ CADRE_API void cadre_storage_set_error(const char* message);
  *   {"query":"ownership","customer":"C-42"}      {"customer","owner","history":[...]}
  *   {"query":"holdings","manager":"M-7"}         {"manager","customers":[ids]}
  *   {"query":"org_tree","unit":"R01"}            {"units":[{...,"children":[ids],"managers":[ids]}]}
- * ("as_of" is accepted by all four). Results follow cadre's JSON rules: absent
+ * ("as_of" is accepted by all four). Planning queries write nothing; their
+ * results carry the events that carry the plan out, for the host to ingest:
+ *   {"query":"pool_sweep","policy":"default","now":"..."}   {"plan":{...},"events":[...]}
+ *   {"query":"pool_claim","policy":..,"manager":..,"customer":..,"now":..}   {"events":[...]}
+ *   {"query":"assign_customers","policy":..,"team":..,"customers":[..],
+ *    "strategy":"round_robin"|"least_loaded","now":..}        {"events":[...]}
+ * A rule that refuses (a claim over the daily limit, say) is FAILED_PRECONDITION
+ * with the rule and the numbers in the message. Results follow cadre's JSON rules: absent
  * optional values and empty lists are left out, and new keys may appear.
  * *out_json is the caller's (cadre_free); NULL on failure.
  * Errors: INVALID_ARGUMENT (not JSON, unknown query, unknown or ill-typed

@@ -17,6 +17,12 @@
 //   holdings      manager, as_of?   -> {"manager","customers":[ids, ordered]}
 //   org_tree      as_of?, unit?     -> {"units":[{...unit..., "children":[ids], "managers":[ids]}]}
 //                 (unit: only that unit's subtree; units in pre-order)
+// Planning queries (cadre/pool.h). They write nothing: each result carries the
+// events that carry the plan out, for the host to ingest.
+//   pool_sweep        policy, now            -> {"plan":{...PoolPlan...}, "events":[...]}
+//   pool_claim        policy, manager, customer, now   -> {"events":[assignment]}
+//   assign_customers  policy, team, customers:[ids], strategy? ("round_robin" |
+//                     "least_loaded"), now   -> {"events":[assignments]}
 // Unknown queries and unknown or ill-typed parameters are INVALID_ARGUMENT naming
 // the key (e.g. "request.as_of").
 //

@@ -10,6 +10,7 @@
 #include "boost/json/serialize.hpp"
 #include "cadre/json.h"
 #include "cadre/org.h"
+#include "cadre/pool.h"
 #include "cadre/workspace.h"
 
 namespace cadre {
@@ -69,6 +70,43 @@ struct OrgTreeParams {
   std::optional<std::string> unit;
 };
 BOOST_DESCRIBE_STRUCT(OrgTreeParams, (), (as_of, unit))
+
+struct PoolSweepParams {
+  static constexpr std::string_view kRequired[] = {"policy", "now"};
+  std::string policy;
+  absl::Time now;
+};
+BOOST_DESCRIBE_STRUCT(PoolSweepParams, (), (policy, now))
+
+struct PoolSweepResult {
+  PoolPlan plan;
+  std::vector<Event> events;
+};
+BOOST_DESCRIBE_STRUCT(PoolSweepResult, (), (plan, events))
+
+struct PoolClaimParams {
+  static constexpr std::string_view kRequired[] = {"policy", "manager", "customer", "now"};
+  std::string policy;
+  std::string manager;
+  std::string customer;
+  absl::Time now;
+};
+BOOST_DESCRIBE_STRUCT(PoolClaimParams, (), (policy, manager, customer, now))
+
+struct AssignParams {
+  static constexpr std::string_view kRequired[] = {"policy", "team", "customers", "now"};
+  std::string policy;
+  std::string team;
+  std::vector<std::string> customers;
+  AssignmentStrategy strategy = AssignmentStrategy::kRoundRobin;
+  absl::Time now;
+};
+BOOST_DESCRIBE_STRUCT(AssignParams, (), (policy, team, customers, strategy, now))
+
+struct EventsResult {
+  std::vector<Event> events;
+};
+BOOST_DESCRIBE_STRUCT(EventsResult, (), (events))
 
 using Handler =
     std::function<absl::StatusOr<boost::json::value>(QueryEngine&, const Workspace&, const boost::json::value& params)>;
@@ -140,12 +178,44 @@ absl::StatusOr<boost::json::value> OrgTreeQuery(QueryEngine&, const Workspace& w
   return boost::json::object{{"units", std::move(units)}};
 }
 
+// The pool and assignment queries plan; they write nothing. Their results carry
+// the events that carry the plan out, for the host to ingest (ids are derived
+// from the inputs, so ingesting the same plan twice records it once).
+absl::StatusOr<boost::json::value> PoolSweepQuery(QueryEngine& engine, const Workspace& ws,
+                                                  const boost::json::value& params) {
+  CADRE_ASSIGN_OR_RETURN(PoolSweepParams p, ReadParams<PoolSweepParams>(params));
+  CADRE_ASSIGN_OR_RETURN(PoolPolicy policy, LoadPoolPolicy(ws, p.policy, p.now));
+  PoolSweepResult r;
+  CADRE_ASSIGN_OR_RETURN(r.plan, PoolSweep(ws, engine.ownership(), policy, p.now));
+  r.events = PoolPlanEvents(r.plan);
+  return json::Write(r);
+}
+
+absl::StatusOr<boost::json::value> PoolClaimQuery(QueryEngine& engine, const Workspace& ws,
+                                                  const boost::json::value& params) {
+  CADRE_ASSIGN_OR_RETURN(PoolClaimParams p, ReadParams<PoolClaimParams>(params));
+  CADRE_ASSIGN_OR_RETURN(PoolPolicy policy, LoadPoolPolicy(ws, p.policy, p.now));
+  EventsResult r;
+  CADRE_ASSIGN_OR_RETURN(Event claim, Claim(ws, engine.ownership(), policy, p.manager, p.customer, p.now));
+  r.events.push_back(std::move(claim));
+  return json::Write(r);
+}
+
+absl::StatusOr<boost::json::value> AssignQuery(QueryEngine& engine, const Workspace& ws,
+                                               const boost::json::value& params) {
+  CADRE_ASSIGN_OR_RETURN(AssignParams p, ReadParams<AssignParams>(params));
+  CADRE_ASSIGN_OR_RETURN(PoolPolicy policy, LoadPoolPolicy(ws, p.policy, p.now));
+  EventsResult r;
+  CADRE_ASSIGN_OR_RETURN(r.events,
+                         AssignNewCustomers(ws, engine.ownership(), policy, p.team, p.customers, p.strategy, p.now));
+  return json::Write(r);
+}
+
 const std::map<std::string, Handler, std::less<>>& Handlers() {
   static const auto* const handlers = new std::map<std::string, Handler, std::less<>>{
-      {"customer_360", &Customer360Query},
-      {"holdings", &HoldingsQuery},
-      {"org_tree", &OrgTreeQuery},
-      {"ownership", &OwnershipQuery},
+      {"assign_customers", &AssignQuery}, {"customer_360", &Customer360Query}, {"holdings", &HoldingsQuery},
+      {"org_tree", &OrgTreeQuery},        {"ownership", &OwnershipQuery},      {"pool_claim", &PoolClaimQuery},
+      {"pool_sweep", &PoolSweepQuery},
   };
   return *handlers;
 }

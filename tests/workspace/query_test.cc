@@ -134,5 +134,63 @@ TEST_F(QueryTest, QueriesSeeEventsIngestedAfterTheEngineWasMade) {
   EXPECT_EQ(own.at("owner").get_string(), data_->managers[0].id);
 }
 
+TEST_F(QueryTest, PoolAndAssignmentQueriesPlanWithoutWriting) {
+  ASSERT_TRUE(ws_->Put("pool_policies", "default",
+                       R"({"name":"Default","tiers":[{"tier":"standard","no_follow_up_days":30,"reminder_days":5},)"
+                       R"({"tier":"silver","no_follow_up_days":30,"reminder_days":5},)"
+                       R"({"tier":"gold","no_follow_up_days":30,"reminder_days":5},)"
+                       R"({"tier":"platinum","no_follow_up_days":30,"reminder_days":5},)"
+                       R"({"tier":"diamond","no_follow_up_days":30,"reminder_days":5}],)"
+                       R"("daily_claim_limit":1,"default_holding_limit":100000})")
+                  .ok());
+  const uint64_t mark = *ws_->HighWaterMark();
+  // Well after the synthetic year: every owned customer has gone 30 days without a follow-up.
+  const std::string sweep = R"({"query":"pool_sweep","policy":"default","now":"2026-06-01T09:00:00+08:00"})";
+  boost::json::value planned = Run(sweep);
+  ASSERT_TRUE(planned.as_object().contains("events")) << boost::json::serialize(planned).substr(0, 300);
+  const auto& events = planned.at("events").get_array();
+  EXPECT_EQ(planned.at("plan").at("returns").get_array().size(), events.size());
+  EXPECT_EQ(*ws_->HighWaterMark(), mark) << "a query writes nothing";
+
+  // The host ingests the plan; the same plan again is all duplicates.
+  absl::StatusOr<IngestReport> first = ws_->IngestNdjson([&] {
+    std::string ndjson;
+    for (const auto& e : events) ndjson += boost::json::serialize(e) + "\n";
+    return ndjson;
+  }());
+  ASSERT_TRUE(first.ok()) << first.status();
+  EXPECT_EQ(first->accepted, events.size()) << (first->rejected.empty() ? "" : first->rejected[0].message);
+  boost::json::value again = Run(sweep);
+  EXPECT_FALSE(again.as_object().contains("events")) << "everyone is in the pool now: nothing left to return";
+
+  // A manager claims one customer from the pool; a second claim the same day hits the limit.
+  const std::string& manager = data_->managers[1].id;
+  auto claim = [&](const std::string& customer) {
+    return engine_->Run(R"({"query":"pool_claim","policy":"default","manager":")" + manager + R"(","customer":")" +
+                        customer + R"(","now":"2026-06-01T10:00:00+08:00"})");
+  };
+  absl::StatusOr<std::string> claimed = claim(data_->customers[0].id);
+  ASSERT_TRUE(claimed.ok()) << claimed.status();
+  absl::StatusOr<IngestReport> r =
+      ws_->IngestNdjson(boost::json::serialize(boost::json::parse(*claimed).at("events").get_array()[0]));
+  ASSERT_TRUE(r.ok() && r->accepted == 1u);
+  absl::Status limit = claim(data_->customers[1].id).status();
+  EXPECT_EQ(limit.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(limit.message(), HasSubstr("limit is 1 a day"));
+
+  // New customers are spread over a team's managers.
+  const std::string& team = data_->managers[0].team;
+  boost::json::value assigned = Run(R"({"query":"assign_customers","policy":"default","team":")" + team +
+                                    R"(","customers":[")" + data_->customers[2].id + R"(",")" + data_->customers[3].id +
+                                    R"("],"strategy":"least_loaded",)"
+                                    R"("now":"2026-06-02T09:00:00+08:00"})");
+  ASSERT_EQ(assigned.at("events").get_array().size(), 2u);
+  EXPECT_EQ(PathOf(engine_
+                       ->Run(R"({"query":"assign_customers","policy":"default","team":"T","customers":[],)"
+                             R"("strategy":"random","now":"2026-06-02T09:00:00+08:00"})")
+                       .status()),
+            "request.strategy");
+}
+
 }  // namespace
 }  // namespace cadre
