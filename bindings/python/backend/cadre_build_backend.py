@@ -93,7 +93,7 @@ def build_sdist(sdist_directory, config_settings=None):
     base = f"{NAME}-{VERSION}"
     path = os.path.join(sdist_directory, base + ".tar.gz")
     with tarfile.open(path, "w:gz") as tar:
-        for rel in ["pyproject.toml", "_build/cadre_build_backend.py"] + [
+        for rel in ["pyproject.toml", "backend/cadre_build_backend.py"] + [
             f"{NAME}/{n}" for n in sorted(os.listdir(os.path.join(HERE, NAME))) if n.endswith(".py")
         ]:
             tar.add(os.path.join(HERE, rel), arcname=f"{base}/{rel}")
