@@ -560,8 +560,8 @@ absl::StatusOr<CommitResult> HostStore::CommitLocked(const WriteBatch& batch) {
 
 // ---- Documents ----------------------------------------------------------------------
 
-absl::StatusOr<DocumentVersion> HostStore::GetDocument(std::string_view collection, std::string_view id,
-                                                       std::optional<absl::Time> as_of) {
+// Every version of one document from the host, oldest first, checked distinct.
+absl::StatusOr<std::vector<DocumentVersion>> HostStore::ReadVersions(std::string_view collection, std::string_view id) {
   const std::string c(collection), i(id);
   DocumentSink sink("read_document", collection, id);
   {
@@ -573,7 +573,13 @@ absl::StatusOr<DocumentVersion> HostStore::GetDocument(std::string_view collecti
   }
   SortVersions(sink.rows);
   CADRE_RETURN_IF_ERROR(CheckDistinctVersions("read_document", sink.rows));
-  const DocumentVersion* v = InForce(sink.rows, as_of);
+  return std::move(sink.rows);
+}
+
+absl::StatusOr<DocumentVersion> HostStore::GetDocument(std::string_view collection, std::string_view id,
+                                                       std::optional<absl::Time> as_of) {
+  CADRE_ASSIGN_OR_RETURN(std::vector<DocumentVersion> versions, ReadVersions(collection, id));
+  const DocumentVersion* v = InForce(versions, as_of);
   if (v == nullptr || v->deleted) return DocumentNotFound(collection, id, as_of, v != nullptr);
   return *v;
 }
@@ -604,18 +610,8 @@ absl::Status HostStore::ListDocuments(std::string_view collection, std::optional
 
 absl::Status HostStore::DocumentHistory(std::string_view collection, std::string_view id,
                                         absl::FunctionRef<void(const DocumentVersion&)> fn) {
-  const std::string c(collection), i(id);
-  DocumentSink sink("read_document", collection, id);
-  {
-    absl::MutexLock lock(&mu_);
-    absl::Status host = Invoke("read_document", [&] {
-      return vtable_.read_document(vtable_.user, c.c_str(), i.c_str(), &cadre_host_emit_document, &sink);
-    });
-    CADRE_RETURN_IF_ERROR(Finish(sink, std::move(host)));
-  }
-  SortVersions(sink.rows);
-  CADRE_RETURN_IF_ERROR(CheckDistinctVersions("read_document", sink.rows));
-  for (const DocumentVersion& v : sink.rows) fn(v);
+  CADRE_ASSIGN_OR_RETURN(std::vector<DocumentVersion> versions, ReadVersions(collection, id));
+  for (const DocumentVersion& v : versions) fn(v);
   return absl::OkStatus();
 }
 

@@ -65,6 +65,7 @@ class HostStore final : public Store {
   std::string_view backend() const override { return "host"; }
 
  private:
+  absl::StatusOr<std::vector<DocumentVersion>> ReadVersions(std::string_view collection, std::string_view id);
   explicit HostStore(const cadre_storage& vtable) : vtable_(vtable) {}
   class Transaction;
 
