@@ -17,8 +17,10 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/status/status.h"
+#include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "boost/describe.hpp"
 #include "cadre/decimal.h"
@@ -35,11 +37,30 @@ enum class EventKind {
   kAssignment,    // the customer's owner changes: manager set = assigned, absent = released
   kReversal,      // cancels the event named by `reverses`
   kPoolReminder,  // the owner (`manager`) is reminded that `customer` returns to the pool soon
+  kFollowUp,      // a follow-up task: `manager` (or the owner) is to contact `customer` by `due_on`
+  kFollowUpDone,  // the follow-up task named by `reference` was done at occurred_at
+  kOpportunity,   // the opportunity named by `reference` entered `stage` (the first one opens it)
 };
-BOOST_DESCRIBE_ENUM(EventKind, kSale, kReturn, kInteraction, kAssignment, kReversal, kPoolReminder)
+BOOST_DESCRIBE_ENUM(EventKind, kSale, kReturn, kInteraction, kAssignment, kReversal, kPoolReminder, kFollowUp,
+                    kFollowUpDone, kOpportunity)
 
 enum class Channel { kVisit, kCall, kMessage, kStoreMeeting, kNote, kEmail, kOnline, kStore };
 BOOST_DESCRIBE_ENUM(Channel, kVisit, kCall, kMessage, kStoreMeeting, kNote, kEmail, kOnline, kStore)
+
+// One line of a sale or return: what was bought (or brought back), how many, for
+// how much. When a sale has lines, its amount_minor is their sum.
+struct LineItem {
+  static constexpr std::string_view kRequired[] = {"sku", "quantity", "amount_minor"};
+
+  std::string sku;
+  std::optional<std::string> category;
+  int64_t quantity = 1;
+  int64_t amount_minor = 0;  // the line's total, in the workspace currency's minor units
+
+  absl::Status Validate(json::Path& path) const;
+  friend bool operator==(const LineItem&, const LineItem&) = default;
+};
+BOOST_DESCRIBE_STRUCT(LineItem, (), (sku, category, quantity, amount_minor))
 
 struct Event {
   static constexpr std::string_view kRequired[] = {"id", "kind", "occurred_at"};
@@ -60,7 +81,14 @@ struct Event {
   std::optional<Decimal> score;                   // a rating, where the kind has one
   std::optional<std::string> reference;           // order, case or campaign id
   std::optional<std::string> reverses;            // reversal: the id of the cancelled event
-  std::optional<std::string> reason;              // assignment, reversal, pool_reminder: why
+  std::optional<std::string> reason;              // assignment, reversal, pool_reminder: why;
+                                                  // opportunity: why it was lost
+  std::optional<std::string> next_step;           // interaction, follow_up: what is to happen next
+  std::optional<absl::CivilDay> due_on;           // follow_up (and an interaction's next step): due by the end of this
+                                                  // day in the workspace zone; opportunity: expected close date
+  std::optional<std::string> stage;               // opportunity: the stage entered (a stage id of the pipeline)
+  std::optional<std::string> pipeline;            // opportunity: the pipeline document's id ("default" if absent)
+  std::vector<LineItem> lines;                    // sale, return: the line items (optional)
   std::map<std::string, std::string> attributes;  // free host attributes
 
   // Context-free rules of the envelope and of each kind; `path` names the event.
@@ -73,7 +101,8 @@ struct Event {
 };
 BOOST_DESCRIBE_STRUCT(Event, (),
                       (id, kind, occurred_at, recorded_at, manager, customer, amount_minor, currency, quantity,
-                       category, sku, channel, outcome, score, reference, reverses, reason, attributes))
+                       category, sku, channel, outcome, score, reference, reverses, reason, next_step, due_on, stage,
+                       pipeline, lines, attributes))
 
 // An event as stored: with its position in the log (1, 2, 3, ...; the high-water
 // mark of a store is the largest seq it holds).

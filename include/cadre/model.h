@@ -15,7 +15,10 @@
 
 #include "absl/status/status.h"
 #include "absl/time/civil_time.h"
+#include "absl/time/time.h"
 #include "boost/describe.hpp"
+#include "cadre/decimal.h"
+#include "cadre/event.h"
 
 namespace cadre {
 namespace json {
@@ -68,6 +71,23 @@ BOOST_DESCRIBE_STRUCT(Manager, (), (id, name, team, role, level, status, hired_o
 enum class MemberTier { kStandard, kSilver, kGold, kPlatinum, kDiamond };
 BOOST_DESCRIBE_ENUM(MemberTier, kStandard, kSilver, kGold, kPlatinum, kDiamond)
 
+enum class Weekday { kMon, kTue, kWed, kThu, kFri, kSat, kSun };
+BOOST_DESCRIBE_ENUM(Weekday, kMon, kTue, kWed, kThu, kFri, kSat, kSun)
+
+// When a customer welcomes contact: on `days` (every day if empty), from `from`
+// to `to` ("HH:MM", 24-hour, from < to) in the workspace time zone.
+struct ContactWindow {
+  static constexpr std::string_view kRequired[] = {"from", "to"};
+
+  std::vector<Weekday> days;
+  std::string from;
+  std::string to;
+
+  absl::Status Validate(json::Path& path) const;
+  friend bool operator==(const ContactWindow&, const ContactWindow&) = default;
+};
+BOOST_DESCRIBE_STRUCT(ContactWindow, (), (days, from, to))
+
 struct Customer {
   static constexpr std::string_view kRequired[] = {"id", "name"};
   static constexpr std::string_view kCollection = "customers";
@@ -80,13 +100,63 @@ struct Customer {
   std::optional<std::string> home_store;  // org unit id
   std::optional<absl::CivilDay> joined_on;
   std::vector<std::string> tags;
-  std::vector<std::string> favourite_categories;
+  std::vector<std::string> favourite_categories;  // declared by the customer (purchases show the rest)
+  std::vector<Channel> preferred_channels;        // most preferred first
+  std::vector<ContactWindow> contact_times;       // empty: no stated preference
+  // Consent to be contacted, per channel wire name ("call", "message", "email",
+  // "visit", ...). Opt-in: a channel not listed here has no consent.
+  std::map<std::string, bool> consent;
   std::map<std::string, std::string> attributes;
 
   absl::Status Validate(json::Path& path) const;
 };
 BOOST_DESCRIBE_STRUCT(Customer, (),
-                      (id, name, tier, phone, email, home_store, joined_on, tags, favourite_categories, attributes))
+                      (id, name, tier, phone, email, home_store, joined_on, tags, favourite_categories,
+                       preferred_channels, contact_times, consent, attributes))
+
+// Whether `customer` may be contacted through `channel` at `at`: they consented
+// to the channel, and `at` (read in `zone`) falls in one of their contact windows
+// (any time if they stated none).
+bool MayContact(const Customer& customer, Channel channel, absl::Time at, absl::TimeZone zone);
+
+// ---- Opportunity pipelines -------------------------------------------------------
+
+enum class StageOutcome { kOpen, kWon, kLost };
+BOOST_DESCRIBE_ENUM(StageOutcome, kOpen, kWon, kLost)
+
+struct PipelineStage {
+  static constexpr std::string_view kRequired[] = {"id", "name", "win_probability"};
+
+  std::string id;
+  std::string name;
+  Decimal win_probability;  // 0..1; a won stage is 1, a lost stage 0
+  StageOutcome outcome = StageOutcome::kOpen;
+
+  friend bool operator==(const PipelineStage&, const PipelineStage&) = default;
+};
+BOOST_DESCRIBE_STRUCT(PipelineStage, (), (id, name, win_probability, outcome))
+
+// A sales pipeline (collection "pipelines"; opportunities name it, "default" if
+// they do not). Stages are listed in order: the open stages an opportunity moves
+// through, then the terminal won and lost stages.
+struct Pipeline {
+  static constexpr std::string_view kRequired[] = {"id", "name", "stages"};
+  static constexpr std::string_view kCollection = "pipelines";
+
+  std::string id;
+  std::string name;
+  std::vector<PipelineStage> stages;
+  // Reasons an opportunity may be lost for; when not empty, a move to a lost
+  // stage must give one of them as its `reason`.
+  std::vector<std::string> lost_reasons;
+
+  absl::Status Validate(json::Path& path) const;
+  // The stage with `id`, or null.
+  const PipelineStage* FindStage(std::string_view id) const;
+  // Its position in `stages`, or -1.
+  int StageIndex(std::string_view id) const;
+};
+BOOST_DESCRIBE_STRUCT(Pipeline, (), (id, name, stages, lost_reasons))
 
 }  // namespace cadre
 

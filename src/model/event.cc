@@ -19,7 +19,7 @@ using model_internal::CheckOptionalText;
 using model_internal::CheckText;
 using model_internal::kMaxTextLength;
 
-constexpr int kKinds = 6;
+constexpr int kKinds = 9;
 constexpr int Bit(EventKind k) { return 1 << static_cast<int>(k); }
 constexpr int kAllKinds = (1 << kKinds) - 1;
 constexpr int kMoneyKinds = Bit(EventKind::kSale) | Bit(EventKind::kReturn);
@@ -37,19 +37,25 @@ struct FieldUse {
 #name, kinds, [](const Event& e) { return e.name.has_value(); } \
   }
 constexpr std::array kFieldUse = {
-    CADRE_FIELD_USE(manager, kAllKinds & ~Bit(EventKind::kReversal)),
-    CADRE_FIELD_USE(customer, kAllKinds & ~Bit(EventKind::kReversal)),
-    CADRE_FIELD_USE(amount_minor, kMoneyKinds),
+    CADRE_FIELD_USE(manager, kAllKinds & ~Bit(EventKind::kReversal) & ~Bit(EventKind::kFollowUpDone)),
+    CADRE_FIELD_USE(customer, kAllKinds & ~Bit(EventKind::kReversal) & ~Bit(EventKind::kFollowUpDone)),
+    CADRE_FIELD_USE(amount_minor, kMoneyKinds | Bit(EventKind::kOpportunity)),
     CADRE_FIELD_USE(currency, kMoneyKinds),
     CADRE_FIELD_USE(quantity, kMoneyKinds),
     CADRE_FIELD_USE(category, kMoneyKinds | Bit(EventKind::kInteraction)),
     CADRE_FIELD_USE(sku, kMoneyKinds),
     CADRE_FIELD_USE(channel, Bit(EventKind::kSale) | Bit(EventKind::kInteraction)),
-    CADRE_FIELD_USE(outcome, Bit(EventKind::kInteraction)),
+    CADRE_FIELD_USE(outcome, Bit(EventKind::kInteraction) | Bit(EventKind::kFollowUpDone)),
     CADRE_FIELD_USE(score, Bit(EventKind::kInteraction)),
     CADRE_FIELD_USE(reference, kAllKinds),
     CADRE_FIELD_USE(reverses, Bit(EventKind::kReversal)),
-    CADRE_FIELD_USE(reason, Bit(EventKind::kAssignment) | Bit(EventKind::kReversal) | Bit(EventKind::kPoolReminder)),
+    CADRE_FIELD_USE(reason, Bit(EventKind::kAssignment) | Bit(EventKind::kReversal) | Bit(EventKind::kPoolReminder) |
+                                Bit(EventKind::kOpportunity)),
+    CADRE_FIELD_USE(next_step, Bit(EventKind::kInteraction) | Bit(EventKind::kFollowUp)),
+    CADRE_FIELD_USE(due_on, Bit(EventKind::kInteraction) | Bit(EventKind::kFollowUp) | Bit(EventKind::kOpportunity)),
+    CADRE_FIELD_USE(stage, Bit(EventKind::kOpportunity)),
+    CADRE_FIELD_USE(pipeline, Bit(EventKind::kOpportunity)),
+    FieldUse{"lines", kMoneyKinds, [](const Event& e) { return !e.lines.empty(); }},
 };
 #undef CADRE_FIELD_USE
 
@@ -62,6 +68,20 @@ std::string KindsUsing(int kinds) {
 }
 
 }  // namespace
+
+absl::Status LineItem::Validate(json::Path& path) const {
+  CADRE_RETURN_IF_ERROR(CheckKey(path, "sku", sku));
+  CADRE_RETURN_IF_ERROR(CheckOptionalKey(path, "category", category));
+  if (quantity <= 0) {
+    json::PathScope scope(path, "quantity");
+    return FieldError(path.str(), "must be positive", absl::StrCat(quantity));
+  }
+  if (amount_minor < 0) {
+    json::PathScope scope(path, "amount_minor");
+    return FieldError(path.str(), "must not be negative", absl::StrCat(amount_minor));
+  }
+  return absl::OkStatus();
+}
 
 absl::Status Event::Validate(json::Path& path) const {
   CADRE_RETURN_IF_ERROR(CheckKey(path, "id", id));
@@ -85,7 +105,37 @@ absl::Status Event::Validate(json::Path& path) const {
   CADRE_RETURN_IF_ERROR(CheckOptionalKey(path, "reverses", reverses));
   CADRE_RETURN_IF_ERROR(CheckOptionalText(path, "outcome", outcome, kMaxTextLength));
   CADRE_RETURN_IF_ERROR(CheckOptionalText(path, "reason", reason, kMaxTextLength));
+  CADRE_RETURN_IF_ERROR(CheckOptionalText(path, "next_step", next_step, kMaxTextLength));
+  CADRE_RETURN_IF_ERROR(CheckOptionalKey(path, "stage", stage));
+  CADRE_RETURN_IF_ERROR(CheckOptionalKey(path, "pipeline", pipeline));
   CADRE_RETURN_IF_ERROR(CheckAttributes(path, attributes));
+  if (!lines.empty()) {
+    int64_t sum = 0;
+    {
+      json::PathScope lines_scope(path, "lines");
+      for (std::size_t i = 0; i < lines.size(); ++i) {
+        json::PathScope scope(path, i);
+        CADRE_RETURN_IF_ERROR(lines[i].Validate(path));
+        if (__builtin_add_overflow(sum, lines[i].amount_minor, &sum)) {
+          json::PathScope amount(path, "amount_minor");
+          return FieldError(path.str(), "the lines' amounts overflow a 64-bit sum",
+                            absl::StrCat(lines[i].amount_minor));
+        }
+      }
+    }
+    const std::pair<std::string_view, bool> per_line[] = {
+        {"sku", sku.has_value()}, {"category", category.has_value()}, {"quantity", quantity.has_value()}};
+    for (const auto& [field, set] : per_line) {
+      if (!set) continue;
+      json::PathScope scope(path, field);
+      return FieldError(path.str(), "must be absent when the event has lines (each line names its own)");
+    }
+    if (amount_minor && *amount_minor != sum) {
+      json::PathScope scope(path, "amount_minor");
+      return FieldError(path.str(), absl::StrCat("must equal the sum of the lines' amounts (", sum, ")"),
+                        absl::StrCat(*amount_minor));
+    }
+  }
   if (currency) {
     json::PathScope scope(path, "currency");
     absl::StatusOr<Currency> c = Currency::Parse(*currency);
@@ -136,6 +186,40 @@ absl::Status Event::Validate(json::Path& path) const {
       if (!manager) {
         json::PathScope scope(path, "manager");
         return FieldError(path.str(), "required field is missing (the owner who is reminded)");
+      }
+      break;
+    case EventKind::kFollowUp:
+      if (!customer) {
+        json::PathScope scope(path, "customer");
+        return FieldError(path.str(), "required field is missing (the customer to follow up)");
+      }
+      if (!due_on) {
+        json::PathScope scope(path, "due_on");
+        return FieldError(path.str(), "required field is missing (the day the follow-up is due)");
+      }
+      break;
+    case EventKind::kFollowUpDone:
+      if (!reference) {
+        json::PathScope scope(path, "reference");
+        return FieldError(path.str(), "required field is missing (the id of the follow_up event that was done)");
+      }
+      break;
+    case EventKind::kOpportunity:
+      if (!reference) {
+        json::PathScope scope(path, "reference");
+        return FieldError(path.str(), "required field is missing (the opportunity's id)");
+      }
+      if (!customer) {
+        json::PathScope scope(path, "customer");
+        return FieldError(path.str(), "required field is missing (the customer the opportunity is with)");
+      }
+      if (!stage) {
+        json::PathScope scope(path, "stage");
+        return FieldError(path.str(), "required field is missing (the stage the opportunity entered)");
+      }
+      if (amount_minor && *amount_minor < 0) {
+        json::PathScope scope(path, "amount_minor");
+        return FieldError(path.str(), "must not be negative (the expected value)", absl::StrCat(*amount_minor));
       }
       break;
     case EventKind::kReversal:

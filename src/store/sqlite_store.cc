@@ -42,6 +42,7 @@
 #include "absl/synchronization/mutex.h"
 #include "cadre/event.h"
 #include "cadre/json.h"
+#include "cadre/period.h"
 #include "cadre/status.h"
 #include "cadre/store.h"
 #include "store/store_internal.h"
@@ -241,10 +242,22 @@ CREATE TABLE documents (
 )sql");
 }
 
+// Version 2: the CRM activity fields of an event (interaction next step, due day,
+// opportunity stage and pipeline, line items). Existing rows read them as absent.
+absl::Status MigrateToV2(Connection& c) {
+  return ExecScript(c, R"sql(
+ALTER TABLE events ADD COLUMN next_step TEXT;
+ALTER TABLE events ADD COLUMN due_on    TEXT;   -- YYYY-MM-DD
+ALTER TABLE events ADD COLUMN stage     TEXT;
+ALTER TABLE events ADD COLUMN pipeline  TEXT;
+ALTER TABLE events ADD COLUMN lines     TEXT;   -- JSON array; NULL when none
+)sql");
+}
+
 // Forward migrations, in order: element i takes the schema from version i to
 // i + 1. A new schema version is one more function here.
 using Migration = absl::Status (*)(Connection&);
-constexpr Migration kMigrations[] = {&MigrateToV1};
+constexpr Migration kMigrations[] = {&MigrateToV1, &MigrateToV2};
 constexpr int64_t kSchemaVersion = static_cast<int64_t>(std::size(kMigrations));
 
 absl::Status Migrate(Connection& c, const std::string& path) {
@@ -287,7 +300,7 @@ absl::Status Migrate(Connection& c, const std::string& path) {
 
 constexpr char kEventColumns[] =
     "seq, id, kind, occurred_at, recorded_at, manager, customer, amount_minor, currency, quantity, category, sku, "
-    "channel, outcome, score, reference, reverses, reason, attributes";
+    "channel, outcome, score, reference, reverses, reason, attributes, next_step, due_on, stage, pipeline, lines";
 constexpr char kDocumentColumns[] = "collection, id, version, effective_from, recorded_at, deleted, body";
 
 void BindText(sqlite3_stmt* s, int i, std::string_view v) {
@@ -309,9 +322,9 @@ void BindInt(sqlite3_stmt* s, int i, const std::optional<int64_t>& v) {
   }
 }
 
-// Binds parameters 2..19 of an events INSERT (1 is seq). `attributes_text` keeps
-// the JSON of the attributes alive until the statement has run.
-void BindEvent(sqlite3_stmt* s, const Event& e, std::string& attributes_text) {
+// Binds parameters 2..24 of an events INSERT (1 is seq). `attributes_text` and
+// `lines_text` keep the JSON of those fields alive until the statement has run.
+void BindEvent(sqlite3_stmt* s, const Event& e, std::string& attributes_text, std::string& lines_text) {
   BindText(s, 2, std::string_view(e.id));
   BindText(s, 3, json::EnumName(e.kind));
   sqlite3_bind_int64(s, 4, TimeToNanos(e.occurred_at));
@@ -342,6 +355,21 @@ void BindEvent(sqlite3_stmt* s, const Event& e, std::string& attributes_text) {
   } else {
     attributes_text = json::ToText(e.attributes);
     BindText(s, 19, std::string_view(attributes_text));
+  }
+  BindText(s, 20, e.next_step);
+  if (e.due_on) {
+    std::string day = FormatDay(*e.due_on);
+    sqlite3_bind_text(s, 21, day.data(), static_cast<int>(day.size()), SQLITE_TRANSIENT);
+  } else {
+    sqlite3_bind_null(s, 21);
+  }
+  BindText(s, 22, e.stage);
+  BindText(s, 23, e.pipeline);
+  if (e.lines.empty()) {
+    sqlite3_bind_null(s, 24);
+  } else {
+    lines_text = json::ToText(e.lines);
+    BindText(s, 24, std::string_view(lines_text));
   }
 }
 
@@ -416,6 +444,25 @@ absl::Status ReadEvent(sqlite3_stmt* s, StoredEvent& out) {
     if (!attributes.ok()) return BadColumn(static_cast<int64_t>(out.seq), "attributes", text);
     e.attributes = *std::move(attributes);
   }
+  ReadText(s, 19, e.next_step);
+  if (sqlite3_column_type(s, 20) == SQLITE_NULL) {
+    e.due_on.reset();
+  } else {
+    std::string_view text = ColumnText(s, 20);
+    absl::StatusOr<absl::CivilDay> day = ParseDay(text);
+    if (!day.ok()) return BadColumn(static_cast<int64_t>(out.seq), "due_on", text);
+    e.due_on = *day;
+  }
+  ReadText(s, 21, e.stage);
+  ReadText(s, 22, e.pipeline);
+  if (sqlite3_column_type(s, 23) == SQLITE_NULL) {
+    e.lines.clear();
+  } else {
+    std::string_view text = ColumnText(s, 23);
+    absl::StatusOr<std::vector<LineItem>> lines = json::FromText<std::vector<LineItem>>(text, "lines");
+    if (!lines.ok()) return BadColumn(static_cast<int64_t>(out.seq), "lines", text);
+    e.lines = *std::move(lines);
+  }
   return absl::OkStatus();
 }
 
@@ -480,6 +527,7 @@ class SqliteStore final : public Store {
   absl::Mutex write_mu_;
   std::unique_ptr<Connection> writer_ ABSL_GUARDED_BY(write_mu_);
   std::string attributes_text_ ABSL_GUARDED_BY(write_mu_);
+  std::string lines_text_ ABSL_GUARDED_BY(write_mu_);
 
   absl::Mutex pool_mu_;
   std::vector<std::unique_ptr<Connection>> idle_ ABSL_GUARDED_BY(pool_mu_);
@@ -568,14 +616,14 @@ absl::StatusOr<CommitResult> SqliteStore::CommitLocked(const WriteBatch& batch, 
         sqlite3_stmt * insert,
         w.Prepare("INSERT INTO events (seq, id, kind, occurred_at, recorded_at, manager, customer, amount_minor, "
                   "currency, quantity, category, sku, channel, outcome, score, reference, reverses, reason, "
-                  "attributes) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, "
-                  "?18, ?19)"));
+                  "attributes, next_step, due_on, stage, pipeline, lines) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
+                  "?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)"));
     sqlite3_stmt* logged = nullptr;
     StoredEvent existing;
     for (size_t i = 0; i < n; ++i) {
       const Event& e = batch.events[i];
       sqlite3_bind_int64(insert, 1, static_cast<int64_t>(next));
-      BindEvent(insert, e, attributes_text_);
+      BindEvent(insert, e, attributes_text_, lines_text_);
       int rc = sqlite3_step(insert);
       sqlite3_reset(insert);
       if (rc == SQLITE_DONE) {

@@ -6,6 +6,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/synchronization/mutex.h"
 #include "boost/json/serialize.hpp"
 #include "cadre/id.h"
@@ -41,7 +42,7 @@ const absl::flat_hash_map<std::string_view, BodyCheck>& TypedCollections() {
   static const auto* const collections = new absl::flat_hash_map<std::string_view, BodyCheck>{
       {OrgUnit::kCollection, &CheckTyped<OrgUnit>},       {Manager::kCollection, &CheckTyped<Manager>},
       {Customer::kCollection, &CheckTyped<Customer>},     {Role::kCollection, &CheckTyped<Role>},
-      {PoolPolicy::kCollection, &CheckTyped<PoolPolicy>},
+      {PoolPolicy::kCollection, &CheckTyped<PoolPolicy>}, {Pipeline::kCollection, &CheckTyped<Pipeline>},
   };
   return *collections;
 }
@@ -104,6 +105,79 @@ void Reject(IngestReport& report, std::size_t index, std::size_t line, std::stri
   report.rejected.push_back(std::move(row));
 }
 
+// What ingest remembers of an event earlier in the same batch.
+struct EarlierEvent {
+  EventKind kind;
+  bool has_due_on;
+};
+
+// The checks of CRM activity events against the workspace: an opportunity's stage
+// must be a stage of its pipeline (the version in force when it occurred), and a
+// lost one must give a listed reason; a follow_up_done must name a follow-up (a
+// follow_up event, or an interaction with a due_on) logged or earlier in the
+// batch. The outer status is the store's failure; the inner one the event's.
+absl::StatusOr<absl::Status> CheckActivity(const Workspace& ws, Store& store, const Event& e,
+                                           const absl::flat_hash_map<std::string_view, EarlierEvent>& earlier,
+                                           json::Path& path) {
+  if (e.kind == EventKind::kFollowUpDone) {
+    json::PathScope field(path, "reference");
+    std::optional<EarlierEvent> target;
+    if (auto it = earlier.find(*e.reference); it != earlier.end()) {
+      target = it->second;
+    } else {
+      absl::StatusOr<StoredEvent> logged = store.FindEvent(*e.reference);
+      if (logged.ok()) {
+        target = EarlierEvent{logged->event.kind, logged->event.due_on.has_value()};
+      } else if (!absl::IsNotFound(logged.status())) {
+        return logged.status();
+      }
+    }
+    if (!target)
+      return FieldError(path.str(), "no event with this id in the log or earlier in this batch", Quote(*e.reference));
+    if (!(target->kind == EventKind::kFollowUp || (target->kind == EventKind::kInteraction && target->has_due_on)))
+      return FieldError(path.str(),
+                        absl::StrCat("names a ", AbslView(json::EnumName(target->kind)),
+                                     " event; a follow-up is a follow_up event or an interaction with a due_on"),
+                        Quote(*e.reference));
+    return absl::OkStatus();
+  }
+  if (e.kind != EventKind::kOpportunity) return absl::OkStatus();
+  const std::string pipeline_id = e.pipeline.value_or("default");
+  absl::StatusOr<Document> doc = ws.Get(Pipeline::kCollection, pipeline_id, e.occurred_at);
+  if (absl::IsNotFound(doc.status())) {
+    json::PathScope field(path, "pipeline");
+    return FieldError(path.str(),
+                      absl::StrCat("no pipeline document with this id in force at occurred_at (put one in the \"",
+                                   AbslView(Pipeline::kCollection), "\" collection)"),
+                      Quote(pipeline_id));
+  }
+  if (!doc.ok()) return doc.status();
+  CADRE_ASSIGN_OR_RETURN(Pipeline pipeline, json::FromText<Pipeline>(doc->body, "pipeline"));
+  const PipelineStage* stage = pipeline.FindStage(*e.stage);
+  if (stage == nullptr) {
+    json::PathScope field(path, "stage");
+    std::string ids;
+    for (const PipelineStage& s : pipeline.stages) absl::StrAppend(&ids, ids.empty() ? "" : ", ", s.id);
+    return FieldError(path.str(), absl::StrCat("not a stage of pipeline ", Quote(pipeline_id), " (stages: ", ids, ")"),
+                      Quote(*e.stage));
+  }
+  if (stage->outcome == StageOutcome::kLost && !pipeline.lost_reasons.empty()) {
+    json::PathScope field(path, "reason");
+    if (!e.reason)
+      return FieldError(path.str(), absl::StrCat("required field is missing (stage ", Quote(stage->id),
+                                                 " is a lost stage; give one of the pipeline's lost_reasons)"));
+    if (std::find(pipeline.lost_reasons.begin(), pipeline.lost_reasons.end(), *e.reason) == pipeline.lost_reasons.end())
+      return FieldError(path.str(),
+                        absl::StrCat("not one of the lost_reasons of pipeline ", Quote(pipeline_id), " (",
+                                     absl::StrJoin(pipeline.lost_reasons, ", "), ")"),
+                        Quote(*e.reason));
+  } else if (e.reason && stage->outcome != StageOutcome::kLost) {
+    json::PathScope field(path, "reason");
+    return FieldError(path.str(), "only a move to a lost stage gives a reason", Quote(*e.reason));
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 class Workspace::Impl {
@@ -147,11 +221,14 @@ absl::StatusOr<IngestReport> Workspace::Impl::CommitEvents(Workspace& ws, std::v
   const std::string_view currency = ws.currency_.code();
   absl::MutexLock lock(&write_mu);
 
-  bool any_reversal = false;
-  for (const Event& e : events) any_reversal = any_reversal || e.kind == EventKind::kReversal;
+  bool any_reversal = false, track_earlier = false;
+  for (const Event& e : events) {
+    any_reversal = any_reversal || e.kind == EventKind::kReversal;
+    track_earlier = track_earlier || e.kind == EventKind::kReversal || e.kind == EventKind::kFollowUpDone;
+  }
   // Ids and kinds of the events before the current one in this batch, for
   // reversals that cancel an event sent in the same batch.
-  absl::flat_hash_map<std::string_view, EventKind> earlier;
+  absl::flat_hash_map<std::string_view, EarlierEvent> earlier;
   absl::flat_hash_map<std::string, std::string> reversed_here;
   if (any_reversal) CADRE_RETURN_IF_ERROR(LoadReversals(*ws.store_));
 
@@ -161,8 +238,15 @@ absl::StatusOr<IngestReport> Workspace::Impl::CommitEvents(Workspace& ws, std::v
   for (std::size_t k = 0; k < events.size(); ++k) {
     Event& e = events[k];
     // Most events need nothing more here; the path is built only for those that do.
-    if (e.currency || e.kind == EventKind::kReversal) {
+    if (e.currency || e.kind == EventKind::kReversal || e.kind == EventKind::kOpportunity ||
+        e.kind == EventKind::kFollowUpDone) {
       json::PathScope scope(path, rows[k].index);
+      absl::StatusOr<absl::Status> activity = CheckActivity(ws, *ws.store_, e, earlier, path);
+      if (!activity.ok()) return activity.status();
+      if (!activity->ok()) {
+        Reject(report, rows[k].index, rows[k].line, e.id, *activity);
+        continue;
+      }
       if (e.currency) {
         if (*e.currency != currency) {
           json::PathScope field(path, "currency");
@@ -178,7 +262,7 @@ absl::StatusOr<IngestReport> Workspace::Impl::CommitEvents(Workspace& ws, std::v
         const std::string& target = *e.reverses;
         std::optional<EventKind> target_kind;
         if (auto it = earlier.find(target); it != earlier.end()) {
-          target_kind = it->second;
+          target_kind = it->second.kind;
         } else {
           absl::StatusOr<StoredEvent> logged = ws.store_->FindEvent(target);
           if (logged.ok()) {
@@ -209,7 +293,7 @@ absl::StatusOr<IngestReport> Workspace::Impl::CommitEvents(Workspace& ws, std::v
       }
     }
     if (!e.recorded_at) e.recorded_at = now;
-    if (any_reversal) earlier.emplace(e.id, e.kind);
+    if (track_earlier) earlier.emplace(e.id, EarlierEvent{e.kind, e.due_on.has_value()});
     keep.push_back(k);
   }
 

@@ -92,7 +92,7 @@ TEST(EventTest, FieldNotUsedByKindRefused) {
   absl::Status s = ParseEvent(R"({"id":"I1","kind":"interaction","occurred_at":"2025-06-18T10:00:00Z",)"
                               R"("customer":"C1","channel":"call","amount_minor":5})");
   EXPECT_EQ(PathOf(s), "events[3].amount_minor");
-  EXPECT_THAT(s.message(), HasSubstr("not used by interaction events (only by: sale, return)"));
+  EXPECT_THAT(s.message(), HasSubstr("not used by interaction events (only by: sale, return, opportunity)"));
 }
 
 TEST(EventTest, InteractionNeedsChannel) {

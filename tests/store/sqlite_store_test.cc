@@ -102,7 +102,7 @@ TEST(SqliteStoreTest, EventsAreTypedColumnsInAWalFile) {
   }
   RawDb raw(path);
   EXPECT_THAT(raw.Column("PRAGMA journal_mode"), ElementsAre("wal"));
-  EXPECT_THAT(raw.Column("SELECT version FROM schema_version"), ElementsAre("1"));
+  EXPECT_THAT(raw.Column("SELECT version FROM schema_version"), ElementsAre("2"));
   EXPECT_THAT(raw.Column("SELECT kind FROM events ORDER BY seq"), ElementsAre("interaction", "sale"));
   EXPECT_THAT(raw.Column("SELECT typeof(occurred_at) || ':' || occurred_at FROM events WHERE id = 'S-1'"),
               ElementsAre(absl::StrCat("integer:", absl::ToUnixNanos(At(1)))));
@@ -134,7 +134,7 @@ TEST(SqliteStoreTest, NewerSchemaVersionIsRefusedAndLeftAlone) {
   absl::StatusOr<std::unique_ptr<Store>> s = OpenSqliteStore(path);
   ASSERT_EQ(s.status().code(), absl::StatusCode::kFailedPrecondition) << s.status();
   EXPECT_THAT(Msg(s.status()), HasSubstr("schema version 7"));
-  EXPECT_THAT(Msg(s.status()), HasSubstr("(schema version 1)"));
+  EXPECT_THAT(Msg(s.status()), HasSubstr("(schema version 2)"));
   EXPECT_THAT(RawDb(path).Column("SELECT version FROM schema_version"), ElementsAre("7"));
 }
 

@@ -83,6 +83,12 @@ Event RichEvent(std::string id, absl::Time occurred_at) {
   e.reference = "ORDER-88";
   e.reverses = "S-1";
   e.reason = "a \"quoted\" reason, with 中文";
+  e.next_step = "call back after the 618 sale";
+  e.due_on = absl::CivilDay(2025, 6, 20);
+  e.stage = "proposal";
+  e.pipeline = "default";
+  e.lines = {LineItem{.sku = "AC-2", .category = "appliances", .quantity = 1, .amount_minor = 100000},
+             LineItem{.sku = "FIL-9", .category = std::nullopt, .quantity = 2, .amount_minor = 29900}};
   e.attributes = {{"campaign", "618"}, {"note", "line1\nline2"}, {"empty", ""}};
   return e;
 }
