@@ -148,10 +148,10 @@ struct ImportReport {
   Format format = Format::kCsv;
   IngestMode mode = IngestMode::kAtomic;
   std::size_t rows_read = 0;
-  std::size_t accepted = 0;       // written: new events, new document versions
-  std::size_t duplicates = 0;     // already in the workspace with the same content; not written again
-  std::size_t rejected = 0;       // rows refused (in errors, up to max_errors)
-  std::size_t not_written = 0;    // good rows of a refused atomic batch
+  std::size_t accepted = 0;     // written: new events, new document versions
+  std::size_t duplicates = 0;   // already in the workspace with the same content; not written again
+  std::size_t rejected = 0;     // rows refused (in errors, up to max_errors)
+  std::size_t not_written = 0;  // good rows of a refused atomic batch
   std::size_t batches_committed = 0;
   // Every row up to this one (1-based) has been dealt with: written, duplicate or,
   // in best-effort mode, rejected. Rows after it were not written.
@@ -197,7 +197,7 @@ struct ExportOptions {
 };
 
 struct ExportReport {
-  std::size_t rows = 0;  // records written (the CSV header is not one)
+  std::size_t rows = 0;              // records written (the CSV header is not one)
   std::vector<std::string> columns;  // CSV: the header written
 };
 BOOST_DESCRIBE_STRUCT(ExportReport, (), (rows, columns))

@@ -10,8 +10,7 @@ namespace {
 
 absl::Status TooLong(std::size_t line, std::size_t max, std::string_view what) {
   return absl::InvalidArgumentError(absl::StrCat("line ", line, ": a ", AbslView(what), " longer than ", max,
-                                                 " bytes (a quote left open, or not a ", AbslView(what),
-                                                 " file?)"));
+                                                 " bytes (a quote left open, or not a ", AbslView(what), " file?)"));
 }
 
 }  // namespace

@@ -64,8 +64,7 @@ class Exporter {
       } else {
         for (EventKind k : query_.kinds) {
           if (std::find(type_.event_kinds.begin(), type_.event_kinds.end(), k) == type_.event_kinds.end()) {
-            return FieldError("events.kinds",
-                              absl::StrCat("not a kind of ", AbslView(type_.name), " events"),
+            return FieldError("events.kinds", absl::StrCat("not a kind of ", AbslView(type_.name), " events"),
                               boost::json::serialize(json::Write(k)));
           }
         }

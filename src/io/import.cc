@@ -86,8 +86,7 @@ class Importer {
     if (options_.max_row_bytes == 0) return absl::InvalidArgumentError("max_row_bytes: must be at least 1");
     absl::Status status = csv_ ? RunCsv(in) : RunNdjson(in);
     if (!status.ok()) {
-      if (report_.rows_read > 0)
-        status.SetPayload(kPayloadImportReport, absl::Cord(AbslView(json::ToText(report_))));
+      if (report_.rows_read > 0) status.SetPayload(kPayloadImportReport, absl::Cord(AbslView(json::ToText(report_))));
       return status;
     }
     report_.complete = !failed_ && !report_.stopped;
@@ -178,8 +177,9 @@ class Importer {
     column_index_ = std::move(seen);
     for (const std::string& required : type_.RequiredColumns()) {
       if (!column_index_.contains(required)) {
-        return FieldError("header", absl::StrCat("missing required column ", Quote(required), " (", AbslView(type_.name),
-                                                 " need ", absl::StrJoin(type_.RequiredColumns(), ", "), ")"));
+        return FieldError(
+            "header", absl::StrCat("missing required column ", Quote(required), " (", AbslView(type_.name), " need ",
+                                   absl::StrJoin(type_.RequiredColumns(), ", "), ")"));
       }
     }
     return absl::OkStatus();
@@ -195,8 +195,8 @@ class Importer {
     }
     if (record.cells.size() != columns_.size()) {
       Reject(info,
-             FieldError("", absl::StrCat("expected ", columns_.size(), " cells as in the header, got ",
-                                         record.cells.size())),
+             FieldError(
+                 "", absl::StrCat("expected ", columns_.size(), " cells as in the header, got ", record.cells.size())),
              &record, nullptr);
       return false;
     }
@@ -269,9 +269,10 @@ class Importer {
       if (kind->is_string() && kind->get_string() == json::EnumName(k)) return absl::OkStatus();
       names.push_back(Quote(json::EnumName(k)));
     }
-    return FieldError("kind", absl::StrCat("expected one of ", absl::StrJoin(names, ", "), " (in an import of ",
-                                           AbslView(type_.name), ")"),
-                      json::Text(*kind));
+    return FieldError(
+        "kind",
+        absl::StrCat("expected one of ", absl::StrJoin(names, ", "), " (in an import of ", AbslView(type_.name), ")"),
+        json::Text(*kind));
   }
 
   void AddRecord(boost::json::object& object, RowInfo info, const CsvRecord* record) {

@@ -33,8 +33,8 @@ const RecordType& TypeOf(io::RecordKind kind) {
     auto* t = new RecordType[4];
     t[0] = RecordType{io::RecordKind::kManagers, "managers", FieldsOf<Manager>(), false, Manager::kCollection, {}};
     t[1] = RecordType{io::RecordKind::kCustomers, "customers", FieldsOf<Customer>(), false, Customer::kCollection, {}};
-    t[2] = RecordType{io::RecordKind::kPurchases, "purchases", FieldsOf<Event>(), true, {},
-                      {EventKind::kSale, EventKind::kReturn}};
+    t[2] = RecordType{
+        io::RecordKind::kPurchases, "purchases", FieldsOf<Event>(), true, {}, {EventKind::kSale, EventKind::kReturn}};
     t[3] = RecordType{io::RecordKind::kInteractions, "interactions", FieldsOf<Event>(), true, {},
                       {EventKind::kInteraction}};
     return t;

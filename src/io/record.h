@@ -59,8 +59,8 @@ constexpr std::optional<CellType> ScalarCell() {
     return CellType::kBool;
   } else if constexpr (std::is_integral_v<T>) {
     return CellType::kInteger;
-  } else if constexpr (std::is_same_v<T, std::string> || std::is_same_v<T, Decimal> ||
-                       std::is_same_v<T, absl::Time> || std::is_same_v<T, absl::CivilDay> || std::is_enum_v<T>) {
+  } else if constexpr (std::is_same_v<T, std::string> || std::is_same_v<T, Decimal> || std::is_same_v<T, absl::Time> ||
+                       std::is_same_v<T, absl::CivilDay> || std::is_enum_v<T>) {
     return CellType::kString;  // the JSON form of these is a string
   } else {
     return std::nullopt;
@@ -115,8 +115,8 @@ struct RecordType {
   std::string_view name;  // "purchases"
   std::vector<Field> fields;
   bool is_event = false;
-  std::string_view collection;               // documents
-  std::vector<EventKind> event_kinds;        // events: the kinds allowed; the first is the default
+  std::string_view collection;         // documents
+  std::vector<EventKind> event_kinds;  // events: the kinds allowed; the first is the default
   const Field* Find(std::string_view name) const;
   // The columns a CSV header must have.
   std::vector<std::string> RequiredColumns() const;

@@ -137,10 +137,10 @@ TEST(Utf8Test, FindsTheFirstIllFormedSequence) {
   EXPECT_EQ(FirstInvalidUtf8("王芳 €"), std::nullopt);
   EXPECT_EQ(FirstInvalidUtf8("\xF0\x9F\x98\x80"), std::nullopt);  // U+1F600
   EXPECT_EQ(FirstInvalidUtf8("ab\xFF"), 2u);
-  EXPECT_EQ(FirstInvalidUtf8("a\xC0\xAF"), 1u);          // overlong '/'
-  EXPECT_EQ(FirstInvalidUtf8("\xED\xA0\x80"), 0u);       // surrogate
-  EXPECT_EQ(FirstInvalidUtf8("\xF4\x90\x80\x80"), 0u);   // past U+10FFFF
-  EXPECT_EQ(FirstInvalidUtf8("x\xE4\xB8"), 1u);          // cut short
+  EXPECT_EQ(FirstInvalidUtf8("a\xC0\xAF"), 1u);         // overlong '/'
+  EXPECT_EQ(FirstInvalidUtf8("\xED\xA0\x80"), 0u);      // surrogate
+  EXPECT_EQ(FirstInvalidUtf8("\xF4\x90\x80\x80"), 0u);  // past U+10FFFF
+  EXPECT_EQ(FirstInvalidUtf8("x\xE4\xB8"), 1u);         // cut short
 }
 
 TEST(CsvWriterTest, QuotesOnlyWhatNeedsIt) {

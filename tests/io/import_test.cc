@@ -16,10 +16,10 @@
 namespace cadre::io {
 namespace {
 
+using cadre::testing::T;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::Pair;
-using cadre::testing::T;
 
 std::unique_ptr<Workspace> NewWorkspace() {
   WorkspaceOptions options;
@@ -81,15 +81,14 @@ TEST(ImportTest, BadCellsAreReportedWithRowLineColumnValueAndRule) {
   auto ws = NewWorkspace();
   ImportOptions options;
   options.mode = IngestMode::kBestEffort;
-  absl::StatusOr<ImportReport> r =
-      ImportText(*ws, RecordKind::kPurchases,
-                 absl::StrCat(kPurchasesHeader,
-                              "S1,2025-06-18T10:00:00Z,C1,M1,12k,A\n"
-                              "\n"  // a blank line: not a row, but it counts as a line
-                              "S2,2025-06-18,C1,M1,100,A\n"
-                              "S3,2025-06-18T10:00:00Z,C1,M1,100,A\n"
-                              "S4,2025-06-18T10:00:00Z,C1,M1\n"),
-                 options);
+  absl::StatusOr<ImportReport> r = ImportText(*ws, RecordKind::kPurchases,
+                                              absl::StrCat(kPurchasesHeader,
+                                                           "S1,2025-06-18T10:00:00Z,C1,M1,12k,A\n"
+                                                           "\n"  // a blank line: not a row, but it counts as a line
+                                                           "S2,2025-06-18,C1,M1,100,A\n"
+                                                           "S3,2025-06-18T10:00:00Z,C1,M1,100,A\n"
+                                                           "S4,2025-06-18T10:00:00Z,C1,M1\n"),
+                                              options);
   ASSERT_TRUE(r.ok()) << r.status();
   EXPECT_EQ(r->rows_read, 4u);
   EXPECT_EQ(r->accepted, 1u);
@@ -315,8 +314,9 @@ TEST(ImportTest, BestEffortWritesTheGoodRowsOfEveryBatch) {
 
 TEST(ImportTest, ConflictsFoundByTheWorkspaceAreMappedBackToRows) {
   auto ws = NewWorkspace();
-  ASSERT_TRUE(ImportText(*ws, RecordKind::kPurchases, absl::StrCat(kPurchasesHeader, "S1,2025-06-18T10:00:00Z,C1,M1,100,A\n"))
-                  .ok());
+  ASSERT_TRUE(
+      ImportText(*ws, RecordKind::kPurchases, absl::StrCat(kPurchasesHeader, "S1,2025-06-18T10:00:00Z,C1,M1,100,A\n"))
+          .ok());
   ImportOptions options;
   options.mode = IngestMode::kBestEffort;
   absl::StatusOr<ImportReport> r =
@@ -378,16 +378,16 @@ TEST(ImportTest, NdjsonRowsAndTheirErrors) {
   ImportOptions options;
   options.format = Format::kNdjson;
   options.mode = IngestMode::kBestEffort;
-  absl::StatusOr<ImportReport> r = ImportText(
-      *ws, RecordKind::kPurchases,
-      "{\"id\":\"S1\",\"occurred_at\":\"2025-06-18T10:00:00Z\",\"customer\":\"C1\",\"amount_minor\":100}\n"
-      "\n"
-      "{\"id\":\"S2\",\"occurred_at\":\"2025-06-18T10:00:00Z\",\"amount_minor\":\"12k\"}\r\n"
-      "{\"id\":\"S3\",\n"
-      "[1,2]\n"
-      "{\"id\":\"S4\",\"kind\":\"return\",\"occurred_at\":\"2025-06-18T10:00:00Z\",\"amount_minor\":5,"
-      "\"lines\":[{\"sku\":\"A\",\"quantity\":\"x\",\"amount_minor\":5}]}\n",
-      options);
+  absl::StatusOr<ImportReport> r =
+      ImportText(*ws, RecordKind::kPurchases,
+                 "{\"id\":\"S1\",\"occurred_at\":\"2025-06-18T10:00:00Z\",\"customer\":\"C1\",\"amount_minor\":100}\n"
+                 "\n"
+                 "{\"id\":\"S2\",\"occurred_at\":\"2025-06-18T10:00:00Z\",\"amount_minor\":\"12k\"}\r\n"
+                 "{\"id\":\"S3\",\n"
+                 "[1,2]\n"
+                 "{\"id\":\"S4\",\"kind\":\"return\",\"occurred_at\":\"2025-06-18T10:00:00Z\",\"amount_minor\":5,"
+                 "\"lines\":[{\"sku\":\"A\",\"quantity\":\"x\",\"amount_minor\":5}]}\n",
+                 options);
   ASSERT_TRUE(r.ok()) << r.status();
   EXPECT_EQ(r->rows_read, 5u);
   EXPECT_EQ(r->accepted, 1u);
