@@ -31,6 +31,8 @@
 #include "cadre/crm.h"
 #include "cadre/json.h"
 #include "cadre/model.h"
+#include "cadre/org.h"
+#include "cadre/pool.h"
 #include "cadre/query.h"
 #include "cadre/status.h"
 #include "cadre/synth.h"
@@ -105,6 +107,135 @@ struct Figures {
   std::map<absl::CivilMonth, std::pair<int64_t, int64_t>> month_sales;  // gross, count
   std::map<absl::CivilDay, std::pair<int64_t, int64_t>> day_sales;      // gross, count
 };
+
+// Prints a refused step's reason (the library's message, cut before any JSON
+// detail) or "accepted".
+std::string Outcome(const absl::Status& status) {
+  if (status.ok()) return "accepted";
+  return absl::StrCat("refused: ", status.message());
+}
+
+// The customer pool (公海) at the end of the year: a policy, the sweep, claims
+// from the pool, and new customers handed out in one team.
+absl::Status PoolAndAssignment(cadre::Workspace& ws, cadre::OwnershipProjection& ownership) {
+  const absl::TimeZone tz = ws.time_zone();
+  CADRE_ASSIGN_OR_RETURN(cadre::PoolPolicy policy, cadre::json::FromText<cadre::PoolPolicy>(R"({
+      "id": "default", "name": "Year-end pool rules",
+      "tiers": [
+        {"tier": "standard", "no_follow_up_days": 90, "no_purchase_days": 180, "reminder_days": 7},
+        {"tier": "silver",   "no_follow_up_days": 120, "no_purchase_days": 240, "reminder_days": 7},
+        {"tier": "gold",     "no_follow_up_days": 150, "reminder_days": 14}],
+      "daily_claim_limit": 2,
+      "holding_limits": [{"level": 1, "max_customers": 160}, {"level": 3, "max_customers": 220}],
+      "cool_down_days": 30,
+      "exemption": {"purchase_within_days": 30, "tags": ["vip"]}})",
+                                                                                            "policy"));
+  CADRE_RETURN_IF_ERROR(ws.PutEntity(policy).status());
+
+  const absl::Time now = absl::FromCivil(absl::CivilSecond(2025, 12, 31, 20, 0, 0), tz);
+  CADRE_ASSIGN_OR_RETURN(cadre::PoolPlan plan, cadre::PoolSweep(ws, ownership, policy, now));
+  std::map<cadre::PoolRuleKind, int64_t> by_rule;
+  for (const cadre::PoolMove& m : plan.returns) ++by_rule[m.rule];
+  CADRE_ASSIGN_OR_RETURN(cadre::IngestReport swept, ws.Ingest(cadre::PoolPlanEvents(plan)));
+  CADRE_RETURN_IF_ERROR(ownership.CatchUp(ws));
+  std::vector<std::string> pool;
+  for (const std::string& c : ownership.Customers())
+    if (!ownership.OwnerAt(c)) pool.push_back(c);
+
+  std::printf("Customer pool (公海) at %s\n", absl::FormatTime("%Y-%m-%d %H:%M %Z", now, tz).c_str());
+  std::printf("  policy                       %s: follow up within 90/120/150 days (standard/silver/gold),\n",
+              policy.id.c_str());
+  std::printf("                               buy within 180/240 days; 2 claims a day; 30-day cool-down\n");
+  std::printf("  returned by the sweep        %s (no follow-up %s, no purchase %s), %s events ingested\n",
+              Grouped(static_cast<int64_t>(plan.returns.size())).c_str(),
+              Grouped(by_rule[cadre::PoolRuleKind::kNoFollowUp]).c_str(),
+              Grouped(by_rule[cadre::PoolRuleKind::kNoPurchase]).c_str(),
+              Grouped(static_cast<int64_t>(swept.accepted)).c_str());
+  std::printf("  owners reminded              %s (deadline within the reminder window)\n",
+              Grouped(static_cast<int64_t>(plan.reminders.size())).c_str());
+  std::printf("  kept by the exemption        %s (bought in the last 30 days, or tagged vip)\n",
+              Grouped(static_cast<int64_t>(plan.exempt.size())).c_str());
+  std::printf("  customers in the pool now    %s\n", Grouped(static_cast<int64_t>(pool.size())).c_str());
+
+  // Claims: an active manager of the first returned customer's store claims
+  // three customers on one day (the third is over the daily limit), and the
+  // previous owner tries to take the first one back (cool-down).
+  CADRE_ASSIGN_OR_RETURN(cadre::OrgTree tree, cadre::OrgTree::Load(ws, now));
+  if (!plan.returns.empty()) {
+    const cadre::PoolMove& first = plan.returns.front();
+    const cadre::Manager* previous = tree.FindManager(first.manager);
+    const cadre::Manager* claimer = nullptr;
+    for (const cadre::Manager& m : tree.managers()) {
+      if (previous != nullptr && m.team == previous->team && m.id != previous->id &&
+          cadre::CheckManagerAvailable(m, now, tz).ok()) {
+        claimer = &m;
+        break;
+      }
+    }
+    if (claimer != nullptr) {
+      std::printf("  claims by %s on the same evening:\n", claimer->id.c_str());
+      for (std::size_t i = 0; i < plan.returns.size() && i < 3; ++i) {
+        const std::string& customer = plan.returns[i].customer;
+        absl::StatusOr<cadre::Event> claim =
+            cadre::Claim(ws, ownership, policy, claimer->id, customer, now + absl::Minutes(static_cast<int>(i)));
+        if (claim.ok()) CADRE_RETURN_IF_ERROR(ws.Ingest(std::vector<cadre::Event>{*claim}).status());
+        std::printf("    %-10s %s\n", customer.c_str(), Outcome(claim.status()).c_str());
+      }
+      if (plan.returns.size() > 3) {
+        const std::string& customer = plan.returns[3].customer;
+        absl::StatusOr<cadre::Event> back =
+            cadre::Claim(ws, ownership, policy, plan.returns[3].manager, customer, now + absl::Minutes(5));
+        std::printf("  %s claims back %s: %s\n", plan.returns[3].manager.c_str(), customer.c_str(),
+                    Outcome(back.status()).c_str());
+      }
+    }
+  }
+
+  // Assignment: eight new customers join one store on New Year's Eve and are
+  // handed out round robin in its first team; inactive managers are skipped.
+  const cadre::OrgUnit* team = nullptr;
+  for (const cadre::Manager& m : tree.managers()) {
+    if (m.status != cadre::EmploymentStatus::kActive) {
+      team = tree.FindUnit(m.team);
+      break;
+    }
+  }
+  if (team == nullptr && !tree.managers().empty()) team = tree.FindUnit(tree.managers().front().team);
+  if (team != nullptr) {
+    std::vector<cadre::Workspace::DocumentPut> puts;
+    std::vector<std::string> fresh;
+    for (int i = 1; i <= 8; ++i) {
+      cadre::Customer c;
+      c.id = absl::StrFormat("C-NEW-%02d", i);
+      c.name = absl::StrFormat("New customer %d", i);
+      c.home_store = team->parent;
+      c.joined_on = absl::CivilDay(2025, 12, 31);
+      c.consent = {{"message", true}};
+      puts.push_back({std::string(cadre::Customer::kCollection), c.id, cadre::json::ToText(c)});
+      fresh.push_back(c.id);
+    }
+    CADRE_RETURN_IF_ERROR(ws.PutAll(puts).status());
+    CADRE_ASSIGN_OR_RETURN(
+        std::vector<cadre::Event> assigned,
+        cadre::AssignNewCustomers(ws, ownership, policy, team->id, fresh, cadre::AssignmentStrategy::kRoundRobin, now));
+    CADRE_RETURN_IF_ERROR(ws.Ingest(assigned).status());
+    std::map<std::string, int> got;
+    for (const cadre::Event& e : assigned) ++got[e.manager.value_or("")];
+    std::vector<std::string> shares, skipped;
+    for (const auto& [m, n] : got) shares.push_back(absl::StrCat(m, " ", n));
+    for (const cadre::Manager& m : tree.managers()) {
+      if (m.team != team->id) continue;
+      absl::Status available = cadre::CheckManagerAvailable(m, now, tz);
+      if (!available.ok())
+        skipped.push_back(absl::StrCat(m.id, " (", std::string(cadre::json::EnumName(m.status)), ")"));
+    }
+    std::printf("  new customers, round robin in %s: %s\n", team->id.c_str(), absl::StrJoin(shares, ", ").c_str());
+    std::printf("    skipped as not available: %s\n",
+                skipped.empty() ? "nobody" : absl::StrJoin(skipped, ", ").c_str());
+  }
+  std::printf("\n");
+  return absl::OkStatus();
+}
 
 absl::Status Run(const std::string& path) {
   RemoveIfPresent(path);
@@ -290,6 +421,10 @@ absl::Status Run(const std::string& path) {
   std::printf("\n");
   const absl::Duration crm_time = absl::Now() - t0;
 
+  t0 = absl::Now();
+  CADRE_RETURN_IF_ERROR(PoolAndAssignment(*ws, ownership));
+  const absl::Duration pool_time = absl::Now() - t0;
+
   const double load_seconds = absl::ToDoubleSeconds(load_time);
   std::printf("Timing\n");
   std::printf("  generate   %8.2f s\n", absl::ToDoubleSeconds(generate_time));
@@ -299,6 +434,8 @@ absl::Status Run(const std::string& path) {
   std::printf("  read back  %8.2f s   (scan of the whole event log)\n", absl::ToDoubleSeconds(scan_time));
   std::printf("  ownership  %8.2f s   (projection from the log, crediting, one customer 360)\n",
               absl::ToDoubleSeconds(crm_time));
+  std::printf("  pool       %8.2f s   (policy, year-end sweep, claims, assignment of new customers)\n",
+              absl::ToDoubleSeconds(pool_time));
   return absl::OkStatus();
 }
 

@@ -50,11 +50,11 @@ BOOST_DESCRIBE_ENUM(Channel, kVisit, kCall, kMessage, kStoreMeeting, kNote, kEma
 // One line of a sale or return: what was bought (or brought back), how many, for
 // how much. When a sale has lines, its amount_minor is their sum.
 struct LineItem {
-  static constexpr std::string_view kRequired[] = {"sku", "quantity", "amount_minor"};
+  static constexpr std::string_view kRequired[] = {"sku", "amount_minor"};
 
   std::string sku;
   std::optional<std::string> category;
-  int64_t quantity = 1;
+  int64_t quantity = 1;      // defaults to 1
   int64_t amount_minor = 0;  // the line's total, in the workspace currency's minor units
 
   absl::Status Validate(json::Path& path) const;

@@ -70,6 +70,66 @@ TEST(GoldenTest, Reversal) {
   ExpectRoundTrip("event_reversal.json", e);
 }
 
+TEST(GoldenTest, SaleWithLines) {
+  Event e;
+  e.id = "S-1002";
+  e.kind = EventKind::kSale;
+  e.occurred_at = T("2025-11-11T00:05:00+08:00");
+  e.customer = "C-42";
+  e.amount_minor = 259800;
+  e.reference = "ORDER-89";
+  e.lines = {LineItem{.sku = "AC-2", .category = "appliances", .quantity = 1, .amount_minor = 229900},
+             LineItem{.sku = "FIL-9", .category = std::nullopt, .quantity = 3, .amount_minor = 29900}};
+  ExpectRoundTrip("event_sale_lines.json", e);
+}
+
+TEST(GoldenTest, FollowUpAndDone) {
+  Event e;
+  e.id = "F-1";
+  e.kind = EventKind::kFollowUp;
+  e.occurred_at = T("2025-06-18T09:00:00Z");
+  e.manager = "M-7";
+  e.customer = "C-42";
+  e.next_step = "call about the delivery date";
+  e.due_on = absl::CivilDay(2025, 6, 20);
+  ExpectRoundTrip("event_follow_up.json", e);
+  Event done;
+  done.id = "F-1-done";
+  done.kind = EventKind::kFollowUpDone;
+  done.occurred_at = T("2025-06-20T07:30:00Z");
+  done.reference = "F-1";
+  done.outcome = "delivery moved to Saturday";
+  ExpectRoundTrip("event_follow_up_done.json", done);
+}
+
+TEST(GoldenTest, Opportunity) {
+  Event e;
+  e.id = "O-1-lost";
+  e.kind = EventKind::kOpportunity;
+  e.occurred_at = T("2025-07-02T06:00:00Z");
+  e.manager = "M-7";
+  e.customer = "C-42";
+  e.reference = "O-1";
+  e.pipeline = "default";
+  e.stage = "lost";
+  e.amount_minor = 1500000;
+  e.due_on = absl::CivilDay(2025, 7, 31);
+  e.reason = "competitor";
+  ExpectRoundTrip("event_opportunity.json", e);
+}
+
+TEST(GoldenTest, Pipeline) {
+  Pipeline p;
+  p.id = "default";
+  p.name = "Retail pipeline";
+  p.stages = {PipelineStage{"lead", "Lead", *Decimal::Parse("0.1"), StageOutcome::kOpen},
+              PipelineStage{"proposal", "Proposal", *Decimal::Parse("0.5"), StageOutcome::kOpen},
+              PipelineStage{"won", "Won", *Decimal::Parse("1"), StageOutcome::kWon},
+              PipelineStage{"lost", "Lost", Decimal(), StageOutcome::kLost}};
+  p.lost_reasons = {"price", "competitor"};
+  ExpectRoundTrip("pipeline.json", p);
+}
+
 TEST(GoldenTest, OrgUnit) {
   OrgUnit u;
   u.id = "ST0101";
@@ -105,6 +165,9 @@ TEST(GoldenTest, Customer) {
   c.joined_on = absl::CivilDay(2019, 11, 11);
   c.tags = {"vip", "wechat"};
   c.favourite_categories = {"beauty", "apparel"};
+  c.preferred_channels = {Channel::kMessage, Channel::kVisit};
+  c.contact_times = {ContactWindow{{Weekday::kSat, Weekday::kSun}, "10:00", "18:00"}};
+  c.consent = {{"message", true}, {"call", false}};
   ExpectRoundTrip("customer.json", c);
 }
 

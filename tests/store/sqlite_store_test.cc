@@ -126,6 +126,38 @@ TEST(SqliteStoreTest, EventsAreTypedColumnsInAWalFile) {
   }
 }
 
+// A file written by schema version 1 (before the CRM activity columns) opens,
+// migrates forward, keeps its rows, and then stores the new fields.
+TEST(SqliteStoreTest, VersionOneFileMigratesForward) {
+  TempDir dir;
+  const std::string path = dir.File("v1.db");
+  {
+    std::unique_ptr<Store> store = MustOpen(path);
+    ASSERT_NE(store, nullptr);
+    ASSERT_TRUE(store->Commit(testing::Events({Sale("S-1", At(1), "M-1", "C-1", 500)}, true)).ok());
+  }
+  {
+    RawDb raw(path);  // turn the file back into what version 1 wrote
+    for (const char* column : {"next_step", "due_on", "stage", "pipeline", "lines"})
+      raw.Exec(absl::StrCat("ALTER TABLE events DROP COLUMN ", column));
+    raw.Exec("UPDATE schema_version SET version = 1");
+  }
+  std::unique_ptr<Store> store = MustOpen(path);
+  ASSERT_NE(store, nullptr);
+  EXPECT_THAT(RawDb(path).Column("SELECT version FROM schema_version"), ElementsAre("2"));
+  absl::StatusOr<StoredEvent> old = store->FindEvent("S-1");
+  ASSERT_TRUE(old.ok()) << old.status();
+  EXPECT_EQ(old->event.amount_minor, 500);
+  EXPECT_TRUE(old->event.lines.empty());
+  EXPECT_FALSE(old->event.due_on.has_value());
+  Event rich = testing::RichEvent("I-1", At(5));
+  ASSERT_TRUE(store->Commit(testing::Events({rich}, true)).ok());
+  absl::StatusOr<StoredEvent> back = store->FindEvent("I-1");
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_TRUE(back->event.SameContent(rich));
+  EXPECT_EQ(back->event.lines.size(), 2u);
+}
+
 TEST(SqliteStoreTest, NewerSchemaVersionIsRefusedAndLeftAlone) {
   TempDir dir;
   const std::string path = dir.File("future.db");

@@ -332,6 +332,124 @@ TEST_P(WorkspaceTest, ReversalsMustNameALoggedEventOnce) {
   EXPECT_TRUE(r->rejected.empty());
 }
 
+Event Move(std::string id, std::string opportunity, std::string stage, const char* when,
+           std::optional<std::string> reason = std::nullopt) {
+  Event e;
+  e.id = std::move(id);
+  e.kind = EventKind::kOpportunity;
+  e.occurred_at = T(when);
+  e.customer = "C1";
+  e.reference = std::move(opportunity);
+  e.stage = std::move(stage);
+  e.reason = std::move(reason);
+  return e;
+}
+
+constexpr char kPipelineV1[] = R"({"id":"default","name":"Retail","stages":[)"
+                               R"({"id":"lead","name":"Lead","win_probability":"0.1"},)"
+                               R"({"id":"won","name":"Won","win_probability":"1","outcome":"won"},)"
+                               R"({"id":"lost","name":"Lost","win_probability":"0","outcome":"lost"}],)"
+                               R"("lost_reasons":["price","competitor"]})";
+
+TEST_P(WorkspaceTest, OpportunityStagesAreCheckedAgainstThePipelineInForce) {
+  auto ws = OpenOrDie();
+  // No pipeline yet: refused, naming the collection to fill.
+  absl::StatusOr<IngestReport> r = ws->Ingest(std::vector<Event>{Move("O1-a", "O1", "lead", "2025-03-01T00:00:00Z")});
+  ASSERT_TRUE(r.ok()) << r.status();
+  ASSERT_EQ(r->rejected.size(), 1u);
+  EXPECT_EQ(r->rejected[0].path, "events[0].pipeline");
+  EXPECT_THAT(r->rejected[0].message, HasSubstr(R"(put one in the "pipelines" collection)"));
+
+  ASSERT_TRUE(ws->Put("pipelines", "default", kPipelineV1).ok());
+  // From July on, the pipeline gains a "demo" stage.
+  std::string v2 = kPipelineV1;
+  v2.replace(v2.find(R"({"id":"won")"), 0, R"({"id":"demo","name":"Demo","win_probability":"0.4"},)");
+  ASSERT_TRUE(ws->Put("pipelines", "default", v2, PutOptions{.effective_from = T("2025-07-01T00:00:00Z")}).ok());
+
+  r = ws->Ingest(std::vector<Event>{Move("O1-a", "O1", "lead", "2025-03-01T00:00:00Z"),
+                                    Move("O1-b", "O1", "demo", "2025-03-05T00:00:00Z")});
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(r->rejected.size(), 1u);
+  EXPECT_EQ(r->rejected[0].index, 1u);
+  EXPECT_EQ(r->rejected[0].path, "events[1].stage");
+  EXPECT_THAT(r->rejected[0].message, HasSubstr(R"(not a stage of pipeline "default" (stages: lead, won, lost))"));
+  EXPECT_EQ(r->accepted, 0u);  // atomic: nothing written
+
+  r = ws->Ingest(std::vector<Event>{Move("O1-a", "O1", "lead", "2025-03-01T00:00:00Z"),
+                                    Move("O1-b", "O1", "demo", "2025-07-05T00:00:00Z")});
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->accepted, 2u) << (r->rejected.empty() ? "" : r->rejected[0].message);
+
+  // A lost move needs one of the listed reasons, and only a lost move has one.
+  r = ws->Ingest(std::vector<Event>{Move("O1-c", "O1", "lost", "2025-07-09T00:00:00Z")});
+  ASSERT_EQ(r->rejected.size(), 1u);
+  EXPECT_EQ(r->rejected[0].path, "events[0].reason");
+  EXPECT_THAT(r->rejected[0].message, HasSubstr("required field is missing"));
+  r = ws->Ingest(std::vector<Event>{Move("O1-c", "O1", "lost", "2025-07-09T00:00:00Z", "weather")});
+  ASSERT_EQ(r->rejected.size(), 1u);
+  EXPECT_THAT(r->rejected[0].message,
+              HasSubstr("not one of the lost_reasons of pipeline \"default\" (price, competitor)"));
+  r = ws->Ingest(std::vector<Event>{Move("O1-c", "O1", "won", "2025-07-09T00:00:00Z", "price")});
+  ASSERT_EQ(r->rejected.size(), 1u);
+  EXPECT_THAT(r->rejected[0].message, HasSubstr("only a move to a lost stage gives a reason"));
+  r = ws->Ingest(std::vector<Event>{Move("O1-c", "O1", "lost", "2025-07-09T00:00:00Z", "price")});
+  EXPECT_EQ(r->accepted, 1u);
+
+  // Another pipeline must exist too.
+  Event other = Move("O2-a", "O2", "lead", "2025-07-09T00:00:00Z");
+  other.pipeline = "b2b";
+  r = ws->Ingest(std::vector<Event>{other});
+  ASSERT_EQ(r->rejected.size(), 1u);
+  EXPECT_EQ(r->rejected[0].path, "events[0].pipeline");
+}
+
+TEST_P(WorkspaceTest, FollowUpDoneMustNameAFollowUp) {
+  auto ws = OpenOrDie();
+  auto done = [](std::string id, std::string task) {
+    Event e;
+    e.id = std::move(id);
+    e.kind = EventKind::kFollowUpDone;
+    e.occurred_at = T("2025-06-21T00:00:00Z");
+    e.reference = std::move(task);
+    return e;
+  };
+  Event task;
+  task.id = "F1";
+  task.kind = EventKind::kFollowUp;
+  task.occurred_at = T("2025-06-18T00:00:00Z");
+  task.customer = "C1";
+  task.due_on = absl::CivilDay(2025, 6, 20);
+  Event visit;
+  visit.id = "I1";
+  visit.kind = EventKind::kInteraction;
+  visit.occurred_at = T("2025-06-18T00:00:00Z");
+  visit.customer = "C1";
+  visit.channel = Channel::kVisit;
+
+  absl::StatusOr<IngestReport> r = ws->Ingest(std::vector<Event>{done("D0", "F1")});
+  ASSERT_TRUE(r.ok()) << r.status();
+  ASSERT_EQ(r->rejected.size(), 1u);
+  EXPECT_EQ(r->rejected[0].path, "events[0].reference");
+  EXPECT_THAT(r->rejected[0].message, HasSubstr("no event with this id in the log or earlier in this batch"));
+
+  // Earlier in the same batch, or already logged.
+  r = ws->Ingest(std::vector<Event>{task, done("D1", "F1"), visit});
+  EXPECT_EQ(r->accepted, 3u) << (r->rejected.empty() ? "" : r->rejected[0].message);
+  r = ws->Ingest(std::vector<Event>{done("D2", "F1")});
+  EXPECT_EQ(r->accepted, 1u);
+
+  // An interaction is a task only when it has a next step due.
+  r = ws->Ingest(std::vector<Event>{done("D3", "I1")});
+  ASSERT_EQ(r->rejected.size(), 1u);
+  EXPECT_THAT(r->rejected[0].message, HasSubstr("names a interaction event; a follow-up is a follow_up event"));
+  Event visit2 = visit;
+  visit2.id = "I2";
+  visit2.next_step = "bring the catalogue";
+  visit2.due_on = absl::CivilDay(2025, 6, 25);
+  r = ws->Ingest(std::vector<Event>{visit2, done("D4", "I2")});
+  EXPECT_EQ(r->accepted, 2u) << (r->rejected.empty() ? "" : r->rejected[0].message);
+}
+
 TEST_P(WorkspaceTest, ManyReadersOneWriter) {
   auto ws = OpenOrDie();
   constexpr int kBatches = 40, kPerBatch = 25;
