@@ -2,9 +2,12 @@
 //
 // Tests, the retail demo and every benchmark share this generator, so they all
 // speak about the same kind of data: regions, stores, teams, account managers with
-// levels and hire dates, customers with a long tail of spend, and a year of
-// sales with a weekly rhythm and retail peaks (618 in June, Double 11 in
-// November), about 5 % of them returned, and customer interactions.
+// levels and hire dates, customers with a long tail of spend (and their preferred
+// channels, contact times and consent), and a year of sales with a weekly rhythm
+// and retail peaks (618 in June, Double 11 in November), some of them with several
+// line items, about 5 % of them returned, and the CRM activity around them:
+// interactions, follow-up tasks and their completion, and opportunities moving
+// through the stages of a sales pipeline.
 //
 // The same options give the same dataset, bit for bit, on every machine: the
 // generator uses its own integer PRNG and integer arithmetic only.
@@ -40,25 +43,43 @@ struct SynthOptions {
   std::string time_zone = "Asia/Shanghai";  // civil times are generated in this zone
   int return_per_mille = 50;                // share of sales later returned (50 = 5 %)
   int interactions_per_customer = 6;        // mean per year
+  int line_items_per_mille = 300;           // share of sales with 2-4 line items instead of one SKU
+  // Share of the interactions with a forward-looking outcome (follow_up,
+  // purchase_intent, appointment_booked) that record a next step with a due day,
+  // which makes the interaction a task.
+  int next_step_per_mille = 200;
+  int follow_ups_per_mille = 300;      // follow_up tasks a year per 1000 customers
+  int follow_up_done_per_mille = 850;  // share of tasks done (about a quarter of them late)
+  // Opportunities opened a month by each employed manager holding 100 customers or
+  // more; one holding fewer opens fewer, in proportion.
+  int opportunities_per_manager_month = 2;
 };
 
 struct SynthDataset {
   std::vector<OrgUnit> org_units;  // company first, then regions, stores, teams
   std::vector<Manager> managers;
   std::vector<Customer> customers;
-  // Assignments (at the start of the year), then sales, returns and interactions,
-  // ordered by occurred_at and then id.
+  std::vector<Pipeline> pipelines;  // RetailPipelines(): in force for all time
+  // Assignments (at the start of the year), then sales, returns, interactions,
+  // follow-ups and opportunity moves, ordered by occurred_at and then id.
   std::vector<Event> events;
 };
 
 SynthDataset GenerateRetail(const SynthOptions& options);
 
+// The sales pipelines the opportunities move through: "default" (lead, qualified,
+// proposal, negotiation, then won or lost) and "home_project" (furnishing
+// projects). A host that streams the events (GenerateRetailEvents) puts these in
+// the workspace first: ingest checks every opportunity event against them.
+std::vector<Pipeline> RetailPipelines();
+
 // Streams the same events as GenerateRetail(options).events, in the same order,
 // without holding them all (for benchmarks at scale). `fn` may stop by returning false.
 void GenerateRetailEvents(const SynthOptions& options, absl::FunctionRef<bool(const Event&)> fn);
 
-// Writes the org units, managers and customers (one transaction) and then the
-// events (in batches of `batch_size`, atomic mode) into `workspace`.
+// Writes the org units, managers, customers and pipelines (one transaction, with
+// no effective_from: in force for all time) and then the events (in batches of `batch_size`, atomic mode) into
+// `workspace`.
 absl::Status LoadDataset(Workspace& workspace, const SynthDataset& data, std::size_t batch_size = 10000);
 
 }  // namespace cadre

@@ -31,8 +31,29 @@
 //   amount or part of it). Pending returns wait in a queue per day; after
 //   31 December the generator keeps going until the queue is empty, emitting
 //   returns only.
+//   Some sales (line_items_per_mille) are baskets of 2-4 line items; a return of
+//   such a sale brings back its first line (or part of it) or the whole basket.
 // * Interactions. Owners contact their customers (visit, call, message, store
 //   meeting, note) on weekdays more than on weekends and more before the campaigns.
+// * Customers state preferred channels, some a contact window or two, and most
+//   record consent per channel (a preferred channel is always consented to).
+// * Follow-ups. Some interactions with a forward-looking outcome record a next
+//   step with a due day (the interaction becomes a task), and owners set follow_up
+//   tasks for some customers. When a task is set it is decided whether and when it
+//   is done: mostly by its due day, some late, some never. The follow_up_done is by
+//   the customer's owner of that moment (attribute done_by), so always by an
+//   employed manager; a task whose customer changed hands is done only sometimes.
+// * Opportunities. Each employed manager opens opportunities_per_manager_month
+//   (fewer with a portfolio under kFullPortfolio customers) for large-ticket
+//   categories (appliances, electronics, furnishing projects, ...) with customers
+//   of their portfolio. When one opens, its way through the pipeline
+//   (RetailPipelines) is planned: each open stage moves on, is lost with a reason,
+//   or stalls, days to weeks later; a won one is mostly rung up as a sale
+//   (reference = the opportunity) right after. Moves name the customer's owner of
+//   the moment. What would happen after the year is left out.
+//
+// Each kind of activity draws from a random stream of its own, so adding one
+// leaves the draws of the others as they were.
 //
 // Determinism: all randomness comes from xoshiro256** streams seeded through
 // splitmix64 from (seed, purpose, day), and all arithmetic is integer: no
@@ -44,6 +65,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <span>
 #include <string>
@@ -130,6 +152,12 @@ enum Stream : uint64_t {
   kStreamAssignments,
   kStreamSales,
   kStreamInteractions,
+  kStreamContactPreferences,
+  kStreamLineItems,
+  kStreamNextSteps,
+  kStreamFollowUps,
+  kStreamFollowUpsDone,
+  kStreamOpportunities,
 };
 
 // ---- Tables ---------------------------------------------------------------------
@@ -220,6 +248,120 @@ constexpr std::array<int, 6> kOutcomeWeights = {400, 150, 200, 120, 80, 50};
 constexpr std::array<std::string_view, 5> kReturnReasons = {"defective", "wrong_size", "changed_mind",
                                                             "not_as_described", "late_delivery"};
 constexpr std::array<int, 5> kReturnReasonWeights = {250, 250, 300, 150, 50};
+
+// How customers like to be contacted. Preferred channels are drawn from these
+// (email only for customers with an address).
+constexpr std::array<Channel, 5> kContactChannels = {Channel::kMessage, Channel::kCall, Channel::kVisit,
+                                                     Channel::kStoreMeeting, Channel::kEmail};
+constexpr std::array<int, 5> kContactChannelWeights = {400, 300, 100, 100, 100};
+// Per channel consented to, the per mille who say yes (the others say no).
+struct ConsentRule {
+  Channel channel;
+  int yes_per_mille;
+};
+constexpr std::array<ConsentRule, 5> kConsentRules = {{{Channel::kMessage, 950},
+                                                       {Channel::kCall, 800},
+                                                       {Channel::kEmail, 700},
+                                                       {Channel::kVisit, 550},
+                                                       {Channel::kStoreMeeting, 900}}};
+constexpr int kConsentRecordedPerMille = 880;
+constexpr int kOneContactWindowPerMille = 300;
+constexpr int kTwoContactWindowsPerMille = 100;
+struct ContactWindowTable {
+  std::array<Weekday, 5> days;
+  int day_count;  // 0: every day
+  std::string_view from, to;
+};
+constexpr std::array<ContactWindowTable, 5> kContactWindows = {{
+    {{Weekday::kMon, Weekday::kTue, Weekday::kWed, Weekday::kThu, Weekday::kFri}, 5, "18:00", "21:00"},
+    {{Weekday::kSat, Weekday::kSun}, 2, "10:00", "18:00"},
+    {{}, 0, "12:00", "13:30"},
+    {{Weekday::kMon, Weekday::kTue, Weekday::kWed, Weekday::kThu, Weekday::kFri}, 5, "09:00", "12:00"},
+    {{}, 0, "19:00", "22:00"},
+}};
+
+// Follow-ups. An interaction whose outcome looks forward may record a next step;
+// the others (reached, no_answer, not_interested) and notes do not.
+struct NextStepTable {
+  std::string_view outcome;
+  std::array<std::string_view, 2> steps;
+  int max_days;  // due 1..max_days days later
+};
+constexpr std::array<NextStepTable, 3> kNextSteps = {{
+    {"follow_up", {"call back", "send catalogue"}, 10},
+    {"purchase_intent", {"send quote", "reserve stock"}, 7},
+    {"appointment_booked", {"store appointment", "home visit"}, 7},
+}};
+// Standalone follow_up tasks, due 2..21 days after they are set.
+constexpr std::array<std::string_view, 6> kFollowUpSteps = {"birthday greeting",  "warranty reminder",
+                                                            "membership renewal", "new arrivals",
+                                                            "delivery check",     "after-sales care call"};
+constexpr int kFollowUpNamesManagerPerMille = 800;  // the others leave it to the owner
+constexpr int kFollowUpLatePerMille = 250;          // of the tasks done
+constexpr int kMaxDaysLate = 10;
+// A task whose customer changed hands is done by the new owner only sometimes.
+constexpr int kHandedOverDonePerMille = 500;
+constexpr std::array<std::string_view, 5> kDoneOutcomes = {"reached", "no_answer", "purchase_intent",
+                                                           "appointment_booked", "not_interested"};
+constexpr std::array<int, 5> kDoneOutcomeWeights = {500, 150, 150, 100, 100};
+
+// Opportunities: large-ticket purchases that take days or weeks to close. Each
+// pipeline has four open stages, then won and lost.
+struct PipelineTable {
+  std::string_view id, name;
+  std::array<std::string_view, 4> stages;
+  std::array<std::string_view, 4> stage_names;
+  std::array<int, 4> win_per_mille;
+  // Per open stage, per mille: moves on (the last one: won), is lost, or stalls
+  // there (stays open with no further move); and the days until that next move.
+  std::array<int, 4> advance_per_mille, lost_per_mille;
+  std::array<int, 4> min_days, max_days;
+  std::array<std::string_view, 5> lost_reasons;
+  std::array<int, 5> lost_reason_weights;
+};
+constexpr std::array<PipelineTable, 2> kPipelines = {{
+    {"default",
+     "Retail sales",
+     {"lead", "qualified", "proposal", "negotiation"},
+     {"Lead", "Qualified", "Proposal", "Negotiation"},
+     {100, 250, 500, 750},
+     {700, 750, 720, 650},
+     {250, 200, 230, 300},
+     {1, 2, 3, 2},
+     {7, 10, 14, 21},
+     {"price", "competitor", "no_budget", "timing", "no_response"},
+     {350, 250, 150, 150, 100}},
+    {"home_project",
+     "Home furnishing project",
+     {"consultation", "measurement", "design", "quote"},
+     {"Consultation", "Measurement", "Design", "Quote"},
+     {100, 300, 500, 700},
+     {750, 800, 750, 600},
+     {200, 150, 200, 350},
+     {2, 3, 5, 3},
+     {10, 14, 21, 21},
+     {"price", "competitor", "no_budget", "timing", "design_rejected"},
+     {300, 200, 150, 150, 200}},
+}};
+constexpr int kOpenStages = 4;
+// Categories in which opportunities arise, and the pipeline each uses.
+struct OpportunityCategory {
+  int category;  // index into kCategories
+  int weight;
+  int pipeline;  // index into kPipelines
+};
+constexpr std::array<OpportunityCategory, 5> kOpportunityCategories = {{
+    {0, 450, 0},  // appliances
+    {1, 250, 0},  // electronics
+    {5, 200, 1},  // home: furnishing projects
+    {6, 50, 0},   // sports
+    {7, 50, 0},   // baby
+}};
+// A manager with this many customers or more opens opportunities_per_manager_month;
+// one with a smaller portfolio opens fewer, in proportion.
+constexpr int kFullPortfolio = 100;
+constexpr int64_t kBigTicketMinor = 100000;  // an opportunity starts from a SKU of at least CNY 1,000
+constexpr int kWonThenSalePerMille = 800;    // a won opportunity is rung up as a sale the same day
 
 // Spring Festival (Chinese New Year's day) by Gregorian year; other years have no
 // festival effect.
@@ -511,6 +653,43 @@ void BuildOrg(const SynthOptions& o, Population& pop) {
   for (std::size_t i = 0; i < pop.managers.size(); ++i) pop.managers[i].hired_on = pop.manager_plans[i].active_from;
 }
 
+// Preferred channels, contact windows and consent. Drawn from a stream of their
+// own, so the rest of the customer does not depend on them.
+void AddContactPreferences(const SynthOptions& o, int index, Customer& cu) {
+  Rng rng(o.seed, kStreamContactPreferences, static_cast<uint64_t>(index));
+  const int wanted = rng.Int(1, 3);
+  for (int tries = 0; tries < 8 && static_cast<int>(cu.preferred_channels.size()) < wanted; ++tries) {
+    const Channel channel = kContactChannels[static_cast<std::size_t>(rng.Pick(kContactChannelWeights))];
+    if (channel == Channel::kEmail && !cu.email) continue;
+    if (std::find(cu.preferred_channels.begin(), cu.preferred_channels.end(), channel) == cu.preferred_channels.end())
+      cu.preferred_channels.push_back(channel);
+  }
+  const int windows = static_cast<int>(rng.Below(1000));
+  const int window_count = windows < kTwoContactWindowsPerMille                               ? 2
+                           : windows < kTwoContactWindowsPerMille + kOneContactWindowPerMille ? 1
+                                                                                              : 0;
+  const std::size_t first = rng.Below(kContactWindows.size());
+  const std::size_t second = (first + 1 + rng.Below(kContactWindows.size() - 1)) % kContactWindows.size();
+  for (std::size_t w : {first, second}) {
+    if (static_cast<int>(cu.contact_times.size()) == window_count) break;
+    const ContactWindowTable& table = kContactWindows[w];
+    ContactWindow window;
+    window.days.assign(table.days.begin(), table.days.begin() + table.day_count);
+    window.from = std::string(table.from);
+    window.to = std::string(table.to);
+    cu.contact_times.push_back(std::move(window));
+  }
+  // Most customers have a consent record; a preferred channel is one they agreed to.
+  if (!rng.PerMille(kConsentRecordedPerMille)) return;
+  for (const ConsentRule& rule : kConsentRules) {
+    const bool yes = rng.PerMille(rule.yes_per_mille);
+    if (rule.channel == Channel::kEmail && !cu.email) continue;
+    const bool preferred = std::find(cu.preferred_channels.begin(), cu.preferred_channels.end(), rule.channel) !=
+                           cu.preferred_channels.end();
+    cu.consent[std::string(json::EnumName(rule.channel))] = yes || preferred;
+  }
+}
+
 void BuildCustomers(const SynthOptions& o, Population& pop) {
   Rng rng(o.seed, kStreamCustomers, 0);
   const int stores = static_cast<int>(pop.store_ids.size());
@@ -564,6 +743,7 @@ void BuildCustomers(const SynthOptions& o, Population& pop) {
     if (rng.PerMille(550)) cu.tags.push_back("wechat");
     for (int f : plan.favourites) cu.favourite_categories.emplace_back(kCategories[static_cast<std::size_t>(f)]);
     cu.attributes["segment"] = std::string(seg.name);
+    AddContactPreferences(o, c, cu);
 
     pop.store_customers[static_cast<std::size_t>(plan.store)].push_back(c);
     pop.customer_plans.push_back(std::move(plan));
@@ -579,6 +759,11 @@ SynthOptions Sanitised(SynthOptions o) {
   o.customers = std::max(0, o.customers);
   o.return_per_mille = std::clamp(o.return_per_mille, 0, 1000);
   o.interactions_per_customer = std::max(0, o.interactions_per_customer);
+  o.line_items_per_mille = std::clamp(o.line_items_per_mille, 0, 1000);
+  o.next_step_per_mille = std::clamp(o.next_step_per_mille, 0, 1000);
+  o.follow_ups_per_mille = std::max(0, o.follow_ups_per_mille);
+  o.follow_up_done_per_mille = std::clamp(o.follow_up_done_per_mille, 0, 1000);
+  o.opportunities_per_manager_month = std::max(0, o.opportunities_per_manager_month);
   return o;
 }
 
@@ -608,7 +793,42 @@ struct PendingReturn {
   int64_t quantity = 0;
   int sku = 0;
   int reason = 0;
+  std::vector<LineItem> lines;  // a sale with lines comes back as lines (some or all of them)
 };
+
+// A follow-up task's completion, decided when the task was set.
+struct PendingDone {
+  absl::Time at;
+  int64_t order = 0;  // when it was decided, for a stable order
+  std::string task;   // id of the follow_up or interaction event
+  int customer = 0;
+  int task_manager = 0;  // who set the task (its customer's owner then)
+  int outcome = 0;       // index into kDoneOutcomes
+};
+
+// An opportunity, as planned when it opens: what the customer would buy.
+struct OpportunityPlan {
+  int customer = 0;
+  int pipeline = 0;             // index into kPipelines
+  int category = 0;             // index into kCategories
+  std::vector<LineItem> items;  // at the negotiated prices
+  int64_t list_amount = 0;      // the expected value until negotiation
+  int64_t negotiated_amount = 0;
+};
+
+// A later move of an opportunity (or the sale that rings up a won one).
+struct PendingMove {
+  absl::Time at;
+  int64_t opportunity = 0;  // its number (1, 2, ...)
+  int step = 0;             // 2, 3, ...: the suffix of the event id
+  int stage = 0;            // index into the pipeline's stages: kOpenStages = won, kOpenStages + 1 = lost
+  int64_t amount_minor = 0;
+  absl::CivilDay due_on;
+  int reason = -1;  // index into the pipeline's lost reasons
+  bool sale = false;
+};
+
+std::string OpportunityId(int64_t number) { return NumberedId("OP", number, 5); }
 
 class EventGenerator {
  public:
@@ -616,7 +836,10 @@ class EventGenerator {
       : o_(Sanitised(options)),
         pop_(BuildPopulation(o_)),
         owner_(pop_.customers.size(), -1),
-        pending_(static_cast<std::size_t>(pop_.days_in_year + kMaxReturnDelayDays + 1)) {
+        pending_(static_cast<std::size_t>(pop_.days_in_year + kMaxReturnDelayDays + 1)),
+        pending_done_(static_cast<std::size_t>(pop_.days_in_year)),
+        pending_moves_(static_cast<std::size_t>(pop_.days_in_year)),
+        open_until_(pop_.customers.size(), -1) {
     for (int d = 0; d < pop_.days_in_year; ++d) {
       const DayProfile p = ProfileOf(pop_.first_day + d);
       total_sales_weight_ += static_cast<uint64_t>(p.sales_weight);
@@ -638,7 +861,12 @@ class EventGenerator {
         Sales(d, day_events);
       }
       Returns(d, day_events);
-      if (d < pop_.days_in_year) Interactions(d, day_events);
+      if (d < pop_.days_in_year) {
+        Interactions(d, day_events);
+        FollowUps(d, day_events);
+        FollowUpsDone(d, day_events);
+        Opportunities(d, day_events);
+      }
       order.resize(day_events.size());
       for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
       std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
@@ -781,6 +1009,36 @@ class EventGenerator {
     return best;
   }
 
+  // Turns the single SKU of sale `e` into its first line and adds 1-3 more
+  // (other SKUs, each at the day's price give or take), so that amount_minor is
+  // the sum of the lines and sku, category and quantity are left to the lines.
+  void AddLines(Rng& rng, int customer, const DayProfile& profile, Event& e) const {
+    const CustomerPlan& cp = pop_.customer_plans[static_cast<std::size_t>(customer)];
+    const Segment& seg = kSegments[static_cast<std::size_t>(cp.segment)];
+    e.lines.push_back(LineItem{*e.sku, e.category, *e.quantity, *e.amount_minor});
+    const int extra = rng.Int(1, 3);
+    for (int tries = 0; static_cast<int>(e.lines.size()) < 1 + extra && tries < 3 * extra; ++tries) {
+      const Sku& sku = kSkus[static_cast<std::size_t>(DrawSku(rng, cp, seg))];
+      const int64_t quantity = sku.max_quantity > 1 && rng.PerMille(250) ? rng.Int(2, sku.max_quantity) : 1;
+      const int discount = std::min(1000, profile.discount_per_mille + rng.Int(-40, 40));
+      const int64_t amount = std::max<int64_t>(1, Scale(sku.price_minor * quantity, discount));
+      auto same = std::find_if(e.lines.begin(), e.lines.end(), [&](const LineItem& l) { return l.sku == sku.sku; });
+      if (same != e.lines.end()) continue;  // one line per SKU
+      e.lines.push_back(LineItem{std::string(sku.sku), std::string(kCategories[static_cast<std::size_t>(sku.category)]),
+                                 quantity, amount});
+    }
+    if (e.lines.size() < 2) {  // every extra SKU was already in the basket
+      e.lines.clear();
+      return;
+    }
+    int64_t total = 0;
+    for (const LineItem& line : e.lines) total += line.amount_minor;
+    e.amount_minor = total;
+    e.sku.reset();
+    e.category.reset();
+    e.quantity.reset();
+  }
+
   void Sales(int d, std::vector<Event>& out) {
     if (pop_.customers.empty()) return;
     Rng rng(o_.seed, kStreamSales, static_cast<uint64_t>(d));
@@ -839,6 +1097,9 @@ class EventGenerator {
       if (a.at != b.at) return a.at < b.at;
       return a.seq < b.seq;
     });
+    // Line items come from a stream of their own, so the draws above (and the
+    // returns below) stay what they were without them.
+    Rng line_rng(o_.seed, kStreamLineItems, static_cast<uint64_t>(d));
     for (const Draft& s : drafts) {
       const int64_t number = ++sales_;
       const Sku& sku = kSkus[static_cast<std::size_t>(s.sku)];
@@ -854,6 +1115,8 @@ class EventGenerator {
       e.sku = std::string(sku.sku);
       e.channel = s.online ? Channel::kOnline : Channel::kStore;
       e.reference = profile.campaign;
+      if (line_rng.PerMille(o_.line_items_per_mille)) AddLines(line_rng, s.customer, profile, e);
+      const std::vector<LineItem> lines = e.lines;
       out.push_back(std::move(e));
 
       if (!rng.PerMille(o_.return_per_mille)) continue;
@@ -875,6 +1138,19 @@ class EventGenerator {
         ret.quantity = s.quantity;
         ret.amount_minor = s.amount;
       }
+      if (!lines.empty()) {
+        // The whole basket, or (as drawn above) some or all of its first line.
+        if (line_rng.PerMille(300)) {
+          ret.lines = lines;
+        } else {
+          LineItem first = lines.front();
+          first.quantity = ret.quantity;
+          first.amount_minor = ret.amount_minor;
+          ret.lines.push_back(std::move(first));
+        }
+        ret.amount_minor = 0;
+        for (const LineItem& line : ret.lines) ret.amount_minor += line.amount_minor;
+      }
       pending_[static_cast<std::size_t>(d + delay)].push_back(ret);
     }
   }
@@ -894,9 +1170,13 @@ class EventGenerator {
       if (r.manager) e.manager = ManagerId(*r.manager);
       e.customer = pop_.customers[static_cast<std::size_t>(r.customer)].id;
       e.amount_minor = r.amount_minor;
-      e.quantity = r.quantity;
-      e.category = std::string(kCategories[static_cast<std::size_t>(sku.category)]);
-      e.sku = std::string(sku.sku);
+      if (r.lines.empty()) {
+        e.quantity = r.quantity;
+        e.category = std::string(kCategories[static_cast<std::size_t>(sku.category)]);
+        e.sku = std::string(sku.sku);
+      } else {
+        e.lines = r.lines;
+      }
       e.reference = NumberedId("S", r.sale_number, 7);
       e.attributes["reason"] = std::string(kReturnReasons[static_cast<std::size_t>(r.reason)]);
       out.push_back(std::move(e));
@@ -935,6 +1215,9 @@ class EventGenerator {
       if (a.at != b.at) return a.at < b.at;
       return a.seq < b.seq;
     });
+    // Next steps come from a stream of their own, so the draws above stay what
+    // they were without them.
+    Rng steps(o_.seed, kStreamNextSteps, static_cast<uint64_t>(d));
     for (const Draft& x : drafts) {
       const int owner = owner_[static_cast<std::size_t>(x.customer)];
       if (owner < 0 || !ActiveOn(Plan(owner), day)) continue;  // cannot happen: owners are always active
@@ -948,17 +1231,319 @@ class EventGenerator {
       e.channel = channel;
       e.outcome = channel == Channel::kNote ? "noted" : std::string(kOutcomes[static_cast<std::size_t>(x.outcome)]);
       e.reference = profile.campaign;
+      for (const NextStepTable& next : kNextSteps) {
+        if (channel == Channel::kNote || next.outcome != *e.outcome) continue;
+        if (!steps.PerMille(o_.next_step_per_mille)) break;
+        e.next_step = std::string(next.steps[steps.Below(next.steps.size())]);
+        const int due = d + steps.Int(1, next.max_days);
+        e.due_on = pop_.first_day + due;
+        ScheduleDone(steps, e.id, x.customer, owner, d, due);
+        break;
+      }
       out.push_back(std::move(e));
     }
   }
 
+  // ---- Follow-ups ---------------------------------------------------------------------
+
+  // Decides whether and when the task `task` (set on day `created` by `manager`,
+  // due on day `due` > `created`) is done: mostly on time (after the day it was
+  // set, by the end of its due day), some late, some never; and with what outcome.
+  // Completions after the year are left out: those tasks are open at its end.
+  void ScheduleDone(Rng& rng, const std::string& task, int customer, int manager, int created, int due) {
+    if (!rng.PerMille(o_.follow_up_done_per_mille)) return;
+    const int day =
+        rng.PerMille(kFollowUpLatePerMille) ? due + rng.Int(1, kMaxDaysLate) : created + rng.Int(1, due - created);
+    const int outcome = rng.Pick(kDoneOutcomeWeights);
+    const absl::Time at = At(day, rng.Int(10, 20), rng.Int(0, 59), rng.Int(0, 59));
+    if (day >= pop_.days_in_year) return;
+    pending_done_[static_cast<std::size_t>(day)].push_back(
+        PendingDone{at, ++dones_scheduled_, task, customer, manager, outcome});
+  }
+
+  // follow_up tasks the owners set for their customers (birthday greetings,
+  // warranty reminders, ...), with the rhythm of the interactions.
+  void FollowUps(int d, std::vector<Event>& out) {
+    if (pop_.customers.empty() || o_.follow_ups_per_mille == 0) return;
+    Rng rng(o_.seed, kStreamFollowUps, static_cast<uint64_t>(d));
+    const absl::CivilDay day = pop_.first_day + d;
+    const DayProfile profile = ProfileOf(day);
+    const uint64_t per_year_milli =
+        static_cast<uint64_t>(o_.customers) * static_cast<uint64_t>(o_.follow_ups_per_mille);
+    const int64_t count = DrawCount(rng, per_year_milli * static_cast<uint64_t>(profile.interaction_weight),
+                                    total_interaction_weight_ * 1000);
+    struct Draft {
+      absl::Time at;
+      int customer;
+      int step;
+      bool names_manager;
+      int due_days;
+      int64_t seq;
+    };
+    std::vector<Draft> drafts;
+    drafts.reserve(static_cast<std::size_t>(count));
+    for (int64_t i = 0; i < count; ++i) {
+      Draft f;
+      f.seq = i;
+      f.customer = rng.Below(2) == 0 ? DrawCustomerBySpend(rng) : static_cast<int>(rng.Below(pop_.customers.size()));
+      f.step = static_cast<int>(rng.Below(kFollowUpSteps.size()));
+      f.names_manager = rng.PerMille(kFollowUpNamesManagerPerMille);
+      f.due_days = rng.Int(2, 21);
+      f.at = At(d, rng.Int(10, 20), rng.Int(0, 59), rng.Int(0, 59));
+      drafts.push_back(f);
+    }
+    std::sort(drafts.begin(), drafts.end(), [](const Draft& a, const Draft& b) {
+      if (a.at != b.at) return a.at < b.at;
+      return a.seq < b.seq;
+    });
+    for (const Draft& f : drafts) {
+      const int owner = owner_[static_cast<std::size_t>(f.customer)];
+      if (owner < 0 || !ActiveOn(Plan(owner), day)) continue;  // cannot happen: owners are always active
+      Event e;
+      e.id = NumberedId("F", ++follow_ups_, 6);
+      e.kind = EventKind::kFollowUp;
+      e.occurred_at = f.at;
+      if (f.names_manager) e.manager = ManagerId(owner);
+      e.customer = pop_.customers[static_cast<std::size_t>(f.customer)].id;
+      e.next_step = std::string(kFollowUpSteps[static_cast<std::size_t>(f.step)]);
+      e.due_on = day + f.due_days;
+      ScheduleDone(rng, e.id, f.customer, owner, d, d + f.due_days);
+      out.push_back(std::move(e));
+    }
+  }
+
+  // The tasks done today, by the customer's owner of the moment (always an
+  // employed manager). A task whose customer changed hands since it was set is
+  // done by the new owner only sometimes; the others stay open.
+  void FollowUpsDone(int d, std::vector<Event>& out) {
+    std::vector<PendingDone>& due = pending_done_[static_cast<std::size_t>(d)];
+    if (due.empty()) return;
+    Rng rng(o_.seed, kStreamFollowUpsDone, static_cast<uint64_t>(d));
+    const absl::CivilDay day = pop_.first_day + d;
+    std::sort(due.begin(), due.end(), [](const PendingDone& a, const PendingDone& b) {
+      if (a.at != b.at) return a.at < b.at;
+      return a.order < b.order;
+    });
+    for (const PendingDone& done : due) {
+      const int owner = owner_[static_cast<std::size_t>(done.customer)];
+      if (owner < 0 || !ActiveOn(Plan(owner), day)) continue;  // cannot happen: owners are always active
+      if (owner != done.task_manager && !rng.PerMille(kHandedOverDonePerMille)) continue;
+      Event e;
+      e.id = NumberedId("FD", ++follow_ups_done_, 6);
+      e.kind = EventKind::kFollowUpDone;
+      e.occurred_at = done.at;
+      e.reference = done.task;
+      e.outcome = std::string(kDoneOutcomes[static_cast<std::size_t>(done.outcome)]);
+      e.attributes["done_by"] = ManagerId(owner);
+      out.push_back(std::move(e));
+    }
+    std::vector<PendingDone>().swap(due);
+  }
+
+  // ---- Opportunities --------------------------------------------------------------------
+
+  // Today's moves of opportunities opened before, then the opportunities opened
+  // today: opportunities_per_manager_month per employed manager with a full
+  // portfolio (fewer for a smaller one), each with a customer of the manager's
+  // portfolio that has no open one.
+  void Opportunities(int d, std::vector<Event>& out) {
+    std::vector<PendingMove>& moves = pending_moves_[static_cast<std::size_t>(d)];
+    std::sort(moves.begin(), moves.end(), [](const PendingMove& a, const PendingMove& b) {
+      if (a.at != b.at) return a.at < b.at;
+      if (a.opportunity != b.opportunity) return a.opportunity < b.opportunity;
+      return a.step < b.step;
+    });
+    for (const PendingMove& move : moves) EmitMove(move, out);
+    std::vector<PendingMove>().swap(moves);
+
+    if (pop_.customers.empty() || o_.opportunities_per_manager_month == 0) return;
+    Rng rng(o_.seed, kStreamOpportunities, static_cast<uint64_t>(d));
+    const absl::CivilDay day = pop_.first_day + d;
+    // Each employed manager weighs by their portfolio, up to a full one.
+    std::vector<int> portfolio(pop_.manager_plans.size(), 0);
+    for (int owner : owner_)
+      if (owner >= 0) ++portfolio[static_cast<std::size_t>(owner)];
+    std::vector<int> employed;
+    std::vector<uint64_t> cumulative;
+    uint64_t total = 0;
+    for (int m = 0; m < static_cast<int>(pop_.manager_plans.size()); ++m) {
+      const int weight = std::min(kFullPortfolio, portfolio[static_cast<std::size_t>(m)]);
+      if (!ActiveOn(Plan(m), day) || weight == 0) continue;
+      employed.push_back(m);
+      total += static_cast<uint64_t>(weight);
+      cumulative.push_back(total);
+    }
+    if (employed.empty()) return;
+    const int64_t count = DrawCount(rng, total * static_cast<uint64_t>(o_.opportunities_per_manager_month) * 12,
+                                    static_cast<uint64_t>(kFullPortfolio) * static_cast<uint64_t>(pop_.days_in_year));
+    struct Draft {
+      absl::Time at;
+      int manager;
+      int64_t seq;
+    };
+    std::vector<Draft> drafts;
+    for (int64_t i = 0; i < count; ++i) {
+      const absl::Time at = At(d, rng.Int(10, 19), rng.Int(0, 59), rng.Int(0, 59));
+      const auto it = std::upper_bound(cumulative.begin(), cumulative.end(), rng.Below(total));
+      drafts.push_back(Draft{at, employed[static_cast<std::size_t>(it - cumulative.begin())], i});
+    }
+    std::sort(drafts.begin(), drafts.end(), [](const Draft& a, const Draft& b) {
+      if (a.at != b.at) return a.at < b.at;
+      return a.seq < b.seq;
+    });
+    for (const Draft& draft : drafts) Open(rng, d, draft.at, draft.manager, out);
+  }
+
+  // Opens an opportunity of `manager` at `at` on day `d` and plans its way
+  // through the pipeline: each open stage moves on, is lost (with a reason) or
+  // stalls, some days later; moves after the year are left out (the opportunity
+  // is open at its end). A won opportunity is mostly rung up as a sale right after.
+  void Open(Rng& rng, int d, absl::Time at, int manager, std::vector<Event>& out) {
+    std::vector<int> candidates;
+    for (int c : pop_.store_customers[static_cast<std::size_t>(Plan(manager).store)])
+      if (owner_[static_cast<std::size_t>(c)] == manager && open_until_[static_cast<std::size_t>(c)] < d)
+        candidates.push_back(c);
+    if (candidates.empty()) return;
+    // The bigger spender of two draws.
+    int customer = candidates[rng.Below(candidates.size())];
+    const int other = candidates[rng.Below(candidates.size())];
+    auto segment = [&](int c) { return pop_.customer_plans[static_cast<std::size_t>(c)].segment; };
+    if (segment(other) < segment(customer)) customer = other;
+    const CustomerPlan& cp = pop_.customer_plans[static_cast<std::size_t>(customer)];
+
+    // What it is about: half the time a large-ticket favourite of the customer.
+    std::array<int, kOpportunityCategories.size()> weights;
+    for (std::size_t i = 0; i < weights.size(); ++i) weights[i] = kOpportunityCategories[i].weight;
+    int choice = rng.Pick(weights);
+    if (rng.PerMille(500)) {
+      for (std::size_t i = 0; i < kOpportunityCategories.size(); ++i)
+        if (std::find(cp.favourites.begin(), cp.favourites.end(), kOpportunityCategories[i].category) !=
+            cp.favourites.end()) {
+          choice = static_cast<int>(i);
+          break;
+        }
+    }
+    const OpportunityCategory& oc = kOpportunityCategories[static_cast<std::size_t>(choice)];
+    const PipelineTable& pipe = kPipelines[static_cast<std::size_t>(oc.pipeline)];
+    std::vector<int> big, any;
+    for (int i = 0; i < static_cast<int>(kSkus.size()); ++i) {
+      if (kSkus[static_cast<std::size_t>(i)].category != oc.category) continue;
+      any.push_back(i);
+      if (kSkus[static_cast<std::size_t>(i)].price_minor >= kBigTicketMinor) big.push_back(i);
+    }
+    std::vector<std::pair<int, int64_t>> picks;  // SKU, quantity
+    picks.emplace_back(big[rng.Below(big.size())], 1);
+    const int more = oc.pipeline == 1 ? rng.Int(1, 3) : rng.Int(0, 1);  // projects furnish a room
+    for (int k = 0; k < more; ++k) {
+      const int sku = any[rng.Below(any.size())];
+      auto same = std::find_if(picks.begin(), picks.end(), [&](const auto& p) { return p.first == sku; });
+      if (same == picks.end()) {
+        picks.emplace_back(sku, 1);
+      } else if (same->second < kSkus[static_cast<std::size_t>(sku)].max_quantity) {
+        ++same->second;
+      }
+    }
+    OpportunityPlan plan;
+    plan.customer = customer;
+    plan.pipeline = oc.pipeline;
+    plan.category = oc.category;
+    const int discount = rng.Int(900, 970);  // what negotiation takes off the list price
+    for (const auto& [index, quantity] : picks) {
+      const Sku& sku = kSkus[static_cast<std::size_t>(index)];
+      plan.list_amount += sku.price_minor * quantity;
+      const int64_t amount = std::max<int64_t>(1, Scale(sku.price_minor * quantity, discount));
+      plan.negotiated_amount += amount;
+      plan.items.push_back(LineItem{
+          std::string(sku.sku), std::string(kCategories[static_cast<std::size_t>(sku.category)]), quantity, amount});
+    }
+    opportunities_.push_back(std::move(plan));
+    const int64_t number = static_cast<int64_t>(opportunities_.size());
+    const OpportunityPlan& planned = opportunities_.back();
+
+    // The way through the stages.
+    absl::CivilDay due = pop_.first_day + d + rng.Int(14, 45);  // expected close
+    int stage = 0, day = d, step = 1;
+    int& open_until = open_until_[static_cast<std::size_t>(customer)];
+    open_until = std::numeric_limits<int>::max();
+    EmitMove(PendingMove{at, number, step, stage, planned.list_amount, due, -1, false}, out);
+    while (true) {
+      const int r = static_cast<int>(rng.Below(1000));
+      const std::size_t s = static_cast<std::size_t>(stage);
+      if (r >= pipe.advance_per_mille[s] + pipe.lost_per_mille[s]) break;  // stalls
+      day += rng.Int(pipe.min_days[s], pipe.max_days[s]);
+      const bool advances = r < pipe.advance_per_mille[s];
+      const int next = advances ? stage + 1 : kOpenStages + 1;  // stage + 1 == kOpenStages: won
+      const int reason = advances ? -1 : rng.Pick(pipe.lost_reason_weights);
+      const absl::Time move_at = At(day, rng.Int(10, 19), rng.Int(0, 59), rng.Int(0, 59));
+      const bool negotiated = next == kOpenStages - 1 || stage == kOpenStages - 1;
+      if (next == kOpenStages - 1) due = pop_.first_day + day + rng.Int(3, 14);  // revised in negotiation
+      if (next >= kOpenStages) due = pop_.first_day + day;                       // closed
+      const bool sale = next == kOpenStages && rng.PerMille(kWonThenSalePerMille);
+      const absl::Time sale_at = move_at + absl::Minutes(rng.Int(5, 60));
+      if (day >= pop_.days_in_year) break;
+      std::vector<PendingMove>& pending = pending_moves_[static_cast<std::size_t>(day)];
+      const int64_t amount = negotiated ? planned.negotiated_amount : planned.list_amount;
+      pending.push_back(PendingMove{move_at, number, ++step, next, amount, due, reason, false});
+      if (next < kOpenStages) {
+        stage = next;
+        continue;
+      }
+      open_until = day;
+      if (sale) pending.push_back(PendingMove{sale_at, number, ++step, next, amount, due, -1, true});
+      break;
+    }
+  }
+
+  void EmitMove(const PendingMove& move, std::vector<Event>& out) {
+    const OpportunityPlan& plan = opportunities_[static_cast<std::size_t>(move.opportunity - 1)];
+    const PipelineTable& pipe = kPipelines[static_cast<std::size_t>(plan.pipeline)];
+    const int owner = owner_[static_cast<std::size_t>(plan.customer)];
+    Event e;
+    e.occurred_at = move.at;
+    e.customer = pop_.customers[static_cast<std::size_t>(plan.customer)].id;
+    if (owner >= 0) e.manager = ManagerId(owner);  // the owner of the moment: employed
+    e.reference = OpportunityId(move.opportunity);
+    e.amount_minor = move.amount_minor;
+    if (move.sale) {
+      e.id = NumberedId("SO", ++opportunity_sales_, 6);
+      e.kind = EventKind::kSale;
+      e.channel = Channel::kStore;
+      if (plan.items.size() == 1) {
+        e.sku = plan.items.front().sku;
+        e.category = plan.items.front().category;
+        e.quantity = plan.items.front().quantity;
+      } else {
+        e.lines = plan.items;
+      }
+      out.push_back(std::move(e));
+      return;
+    }
+    e.id = absl::StrCat(AbslView(*e.reference), "-", move.step);
+    e.kind = EventKind::kOpportunity;
+    if (move.stage < kOpenStages) {
+      e.stage = std::string(pipe.stages[static_cast<std::size_t>(move.stage)]);
+    } else {
+      e.stage = move.stage == kOpenStages ? "won" : "lost";
+    }
+    if (plan.pipeline != 0) e.pipeline = std::string(pipe.id);  // absent: "default"
+    e.due_on = move.due_on;
+    if (move.reason >= 0) e.reason = std::string(pipe.lost_reasons[static_cast<std::size_t>(move.reason)]);
+    e.attributes["category"] = std::string(kCategories[static_cast<std::size_t>(plan.category)]);
+    out.push_back(std::move(e));
+  }
+
   SynthOptions o_;
   Population pop_;
-  std::vector<int> owner_;                           // current owner (manager index) per customer
-  std::vector<std::vector<PendingReturn>> pending_;  // returns due, per day index
+  std::vector<int> owner_;                               // current owner (manager index) per customer
+  std::vector<std::vector<PendingReturn>> pending_;      // returns due, per day index
+  std::vector<std::vector<PendingDone>> pending_done_;   // follow-ups done, per day index (within the year)
+  std::vector<std::vector<PendingMove>> pending_moves_;  // opportunity moves, per day index (within the year)
+  std::vector<OpportunityPlan> opportunities_;           // by number - 1
+  std::vector<int> open_until_;  // per customer: the last day of its open opportunity (-1: none; INT_MAX: open)
   uint64_t total_sales_weight_ = 0;
   uint64_t total_interaction_weight_ = 0;
   int64_t assignments_ = 0, sales_ = 0, returns_ = 0, interactions_ = 0;
+  int64_t follow_ups_ = 0, dones_scheduled_ = 0, follow_ups_done_ = 0, opportunity_sales_ = 0;
 };
 
 }  // namespace
@@ -974,7 +1559,28 @@ SynthDataset GenerateRetail(const SynthOptions& options) {
   data.org_units = std::move(pop.org_units);
   data.managers = std::move(pop.managers);
   data.customers = std::move(pop.customers);
+  data.pipelines = RetailPipelines();
   return data;
+}
+
+std::vector<Pipeline> RetailPipelines() {
+  std::vector<Pipeline> out;
+  for (const PipelineTable& table : kPipelines) {
+    Pipeline p;
+    p.id = std::string(table.id);
+    p.name = std::string(table.name);
+    for (int i = 0; i < kOpenStages; ++i) {
+      const std::size_t s = static_cast<std::size_t>(i);
+      p.stages.push_back(PipelineStage{std::string(table.stages[s]), std::string(table.stage_names[s]),
+                                       Decimal::FromUnits(Decimal::kOne / 1000 * table.win_per_mille[s]),
+                                       StageOutcome::kOpen});
+    }
+    p.stages.push_back(PipelineStage{"won", "Won", Decimal::FromUnits(Decimal::kOne), StageOutcome::kWon});
+    p.stages.push_back(PipelineStage{"lost", "Lost", Decimal(), StageOutcome::kLost});
+    for (std::string_view reason : table.lost_reasons) p.lost_reasons.emplace_back(reason);
+    out.push_back(std::move(p));
+  }
+  return out;
 }
 
 void GenerateRetailEvents(const SynthOptions& options, absl::FunctionRef<bool(const Event&)> fn) {
@@ -985,7 +1591,7 @@ void GenerateRetailEvents(const SynthOptions& options, absl::FunctionRef<bool(co
 absl::Status LoadDataset(Workspace& workspace, const SynthDataset& data, std::size_t batch_size) {
   if (batch_size == 0) return absl::InvalidArgumentError("LoadDataset: batch_size must be positive");
   std::vector<Workspace::DocumentPut> puts;
-  puts.reserve(data.org_units.size() + data.managers.size() + data.customers.size());
+  puts.reserve(data.org_units.size() + data.managers.size() + data.customers.size() + data.pipelines.size());
   auto add = [&](const auto& entity) {
     using T = std::remove_cvref_t<decltype(entity)>;
     puts.push_back({std::string(T::kCollection), entity.id, json::ToText(entity), {}});
@@ -993,6 +1599,7 @@ absl::Status LoadDataset(Workspace& workspace, const SynthDataset& data, std::si
   for (const OrgUnit& u : data.org_units) add(u);
   for (const Manager& m : data.managers) add(m);
   for (const Customer& c : data.customers) add(c);
+  for (const Pipeline& p : data.pipelines) add(p);  // before the opportunity events checked against them
   if (!puts.empty()) {
     absl::StatusOr<std::vector<int64_t>> versions = workspace.PutAll(puts);
     if (!versions.ok()) return versions.status();

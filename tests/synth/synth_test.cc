@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -17,6 +18,7 @@
 #include "cadre/workspace.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "testing/test_util.h"
 
 namespace cadre {
 namespace {
@@ -41,6 +43,7 @@ std::vector<std::string> AllText(const SynthDataset& d) {
   for (const auto& u : d.org_units) out.push_back(json::ToText(u));
   for (const auto& m : d.managers) out.push_back(json::ToText(m));
   for (const auto& c : d.customers) out.push_back(json::ToText(c));
+  for (const auto& p : d.pipelines) out.push_back(json::ToText(p));
   for (const auto& e : d.events) out.push_back(json::ToText(e));
   return out;
 }
@@ -125,15 +128,27 @@ TEST_F(SynthTest, PinnedFingerprint) {
     mix(e.manager.value_or("-"));
     mix(e.customer.value_or("-"));
     mix(std::to_string(e.amount_minor.value_or(0)));
+    mix(e.reference.value_or("-"));
+    mix(e.stage.value_or("-"));
+    mix(e.due_on ? FormatDay(*e.due_on) : "-");
+    for (const LineItem& line : e.lines) {
+      mix(line.sku);
+      mix(std::to_string(line.quantity));
+      mix(std::to_string(line.amount_minor));
+    }
   }
-  EXPECT_EQ(data().events.size(), 21766u);
+  EXPECT_EQ(data().events.size(), 25322u);
   EXPECT_EQ(count[EventKind::kAssignment], 2203);
-  EXPECT_EQ(count[EventKind::kSale], 7151);
+  EXPECT_EQ(count[EventKind::kSale], 7244);  // 7151 of the customers' own and 93 of won opportunities
   EXPECT_EQ(count[EventKind::kReturn], 390);
   EXPECT_EQ(count[EventKind::kInteraction], 12022);
-  EXPECT_EQ(amount[EventKind::kSale], 952665158);  // CNY 9,526,651.58
-  EXPECT_EQ(amount[EventKind::kReturn], 45639771);
-  EXPECT_EQ(hash, 11102879782777339621ULL);
+  EXPECT_EQ(count[EventKind::kFollowUp], 602);
+  EXPECT_EQ(count[EventKind::kFollowUpDone], 1176);
+  EXPECT_EQ(count[EventKind::kOpportunity], 1685);
+  EXPECT_EQ(amount[EventKind::kSale], 1540489719);  // CNY 15,404,897.19
+  EXPECT_EQ(amount[EventKind::kReturn], 53660178);
+  EXPECT_EQ(amount[EventKind::kOpportunity], 799267853);
+  EXPECT_EQ(hash, 3531070307345936977ULL);
 }
 
 // ---- Shape and validity -------------------------------------------------------------
@@ -215,27 +230,61 @@ TEST_F(SynthTest, CustomersHaveTiersStoresAndFavourites) {
 
 TEST_F(SynthTest, EveryDocumentAndEventValidatesAndRoundTrips) {
   for (const OrgUnit& u : data().org_units) {
+    json::Path path("org_unit");
+    ASSERT_TRUE(u.Validate(path).ok()) << u.Validate(path);
     auto back = json::FromText<OrgUnit>(json::ToText(u));
     ASSERT_TRUE(back.ok()) << back.status();
     EXPECT_EQ(json::ToText(*back), json::ToText(u));
   }
   for (const Manager& m : data().managers) {
+    json::Path path("manager");
+    ASSERT_TRUE(m.Validate(path).ok()) << m.Validate(path);
     auto back = json::FromText<Manager>(json::ToText(m));
     ASSERT_TRUE(back.ok()) << back.status();
     EXPECT_EQ(json::ToText(*back), json::ToText(m));
   }
+  int with_windows = 0, with_consent = 0;
   for (const Customer& c : data().customers) {
+    json::Path path("customer");
+    ASSERT_TRUE(c.Validate(path).ok()) << c.Validate(path) << " in " << json::ToText(c);
     auto back = json::FromText<Customer>(json::ToText(c));
     ASSERT_TRUE(back.ok()) << back.status();
     EXPECT_EQ(json::ToText(*back), json::ToText(c));
+    with_windows += !c.contact_times.empty();
+    with_consent += !c.consent.empty();
   }
+  ASSERT_FALSE(data().pipelines.empty());
+  for (const Pipeline& p : data().pipelines) {
+    json::Path path("pipeline");
+    ASSERT_TRUE(p.Validate(path).ok()) << p.Validate(path) << " in " << json::ToText(p);
+    auto back = json::FromText<Pipeline>(json::ToText(p));
+    ASSERT_TRUE(back.ok()) << back.status();
+    EXPECT_EQ(json::ToText(*back), json::ToText(p));
+  }
+  // Every kind the generator makes, and the optional parts of each, were checked.
+  std::set<EventKind> kinds;
+  int sales_with_lines = 0, returns_with_lines = 0, interaction_tasks = 0, lost_with_reason = 0;
   for (const Event& e : data().events) {
     json::Path path("event");
     ASSERT_TRUE(e.Validate(path).ok()) << e.Validate(path) << " in " << json::ToText(e);
     auto back = json::FromText<Event>(json::ToText(e));
     ASSERT_TRUE(back.ok()) << back.status();
     EXPECT_TRUE(back->SameContent(e)) << json::ToText(e);
+    kinds.insert(e.kind);
+    sales_with_lines += e.kind == EventKind::kSale && !e.lines.empty();
+    returns_with_lines += e.kind == EventKind::kReturn && !e.lines.empty();
+    interaction_tasks += e.kind == EventKind::kInteraction && e.due_on.has_value();
+    lost_with_reason += e.kind == EventKind::kOpportunity && e.reason.has_value();
   }
+  EXPECT_EQ(kinds,
+            (std::set<EventKind>{EventKind::kAssignment, EventKind::kSale, EventKind::kReturn, EventKind::kInteraction,
+                                 EventKind::kFollowUp, EventKind::kFollowUpDone, EventKind::kOpportunity}));
+  EXPECT_GT(sales_with_lines, 0);
+  EXPECT_GT(returns_with_lines, 0);
+  EXPECT_GT(interaction_tasks, 0);
+  EXPECT_GT(lost_with_reason, 0);
+  EXPECT_GT(with_windows, 0);
+  EXPECT_GT(with_consent, 0);
 }
 
 TEST_F(SynthTest, EventsAreSortedWithUniqueReadableIds) {
@@ -253,6 +302,10 @@ TEST_F(SynthTest, EventsAreSortedWithUniqueReadableIds) {
   EXPECT_TRUE(ids.count("S0000001"));
   EXPECT_TRUE(ids.count("RT000001"));
   EXPECT_TRUE(ids.count("I0000001"));
+  EXPECT_TRUE(ids.count("F000001"));
+  EXPECT_TRUE(ids.count("FD000001"));
+  EXPECT_TRUE(ids.count("OP00001-1"));
+  EXPECT_TRUE(ids.count("SO000001"));
 }
 
 // ---- Ownership ------------------------------------------------------------------------
@@ -293,13 +346,24 @@ TEST_F(SynthTest, EveryCustomerIsOwnedAtTheStartOfTheYearByAManagerOfItsStore) {
   EXPECT_TRUE(reasons.count("rebalancing for new hire"));
 }
 
+// Returns are left out: they name the manager of the sale, who may have left since.
 TEST_F(SynthTest, NobodySellsOrCallsWhileNotEmployed) {
   const absl::TimeZone tz = Shanghai();
   const auto managers = ManagersById();
   int sales_by_leavers = 0;
+  std::set<EventKind> checked;
   for (const Event& e : data().events) {
-    if (!e.manager || (e.kind != EventKind::kSale && e.kind != EventKind::kInteraction)) continue;
-    const Manager& m = *managers.at(*e.manager);
+    if (e.kind == EventKind::kReturn || e.kind == EventKind::kAssignment) continue;
+    // A follow_up_done names no manager; who did it is its done_by attribute.
+    std::optional<std::string> actor = e.manager;
+    if (e.kind == EventKind::kFollowUpDone) {
+      auto it = e.attributes.find("done_by");
+      ASSERT_NE(it, e.attributes.end()) << e.id;
+      actor = it->second;
+    }
+    if (!actor) continue;
+    checked.insert(e.kind);
+    const Manager& m = *managers.at(*actor);
     const absl::CivilDay day = absl::ToCivilDay(e.occurred_at, tz);
     EXPECT_GE(day, *m.hired_on) << e.id << " by " << m.id << " before hire";
     if (m.left_on) {
@@ -311,6 +375,8 @@ TEST_F(SynthTest, NobodySellsOrCallsWhileNotEmployed) {
     }
   }
   EXPECT_GT(sales_by_leavers, 0) << "leavers should sell before they leave";
+  EXPECT_EQ(checked, (std::set<EventKind>{EventKind::kSale, EventKind::kInteraction, EventKind::kFollowUp,
+                                          EventKind::kFollowUpDone, EventKind::kOpportunity}));
 }
 
 TEST_F(SynthTest, InteractionsAreByTheCurrentOwner) {
@@ -338,7 +404,9 @@ TEST_F(SynthTest, SalesMostlyNameTheOwnerAndSometimesNobody) {
     if (e.kind == EventKind::kAssignment) owner[*e.customer] = *e.manager;
     if (e.kind != EventKind::kSale) continue;
     ++sales;
-    EXPECT_TRUE(e.customer && e.category && e.sku && e.quantity && e.channel);
+    EXPECT_TRUE(e.customer && e.channel) << e.id;
+    // One SKU, or line items that name theirs.
+    EXPECT_EQ(e.lines.empty(), e.category && e.sku && e.quantity) << e.id;
     EXPECT_GT(*e.amount_minor, 0);
     if (!e.manager) {
       ++unnamed;
@@ -371,10 +439,22 @@ TEST_F(SynthTest, ReturnsReferenceAnEarlierSaleForAtMostItsAmount) {
     EXPECT_TRUE(returned.insert(sale.id).second) << sale.id << " returned twice";
     EXPECT_LE(*e.amount_minor, *sale.amount_minor);
     EXPECT_GT(*e.amount_minor, 0);
-    EXPECT_LE(*e.quantity, *sale.quantity);
     EXPECT_EQ(e.customer, sale.customer);
     EXPECT_EQ(e.manager, sale.manager);
     EXPECT_EQ(e.sku, sale.sku);
+    // A basket comes back as lines, each at most what was bought of its SKU.
+    EXPECT_EQ(e.lines.empty(), sale.lines.empty()) << e.id;
+    if (e.lines.empty()) {
+      EXPECT_LE(*e.quantity, *sale.quantity);
+    }
+    for (const LineItem& line : e.lines) {
+      auto bought =
+          std::find_if(sale.lines.begin(), sale.lines.end(), [&](const LineItem& l) { return l.sku == line.sku; });
+      ASSERT_NE(bought, sale.lines.end()) << e.id << " returns " << line.sku << ", not in " << sale.id;
+      EXPECT_LE(line.quantity, bought->quantity) << e.id;
+      EXPECT_LE(line.amount_minor, bought->amount_minor) << e.id;
+      EXPECT_GT(line.amount_minor, 0) << e.id;
+    }
     const absl::Duration delay = e.occurred_at - sale.occurred_at;
     EXPECT_GE(delay, absl::Hours(24 * 2)) << e.id;
     EXPECT_LE(delay, absl::Hours(24 * 31)) << e.id;
@@ -390,7 +470,8 @@ TEST(SynthOptionsTest, ReturnShareFollowsTheOption) {
   o.return_per_mille = 200;
   int64_t sales = 0, returns = 0;
   GenerateRetailEvents(o, [&](const Event& e) {
-    sales += e.kind == EventKind::kSale;
+    // Sales that ring up a won opportunity ("SO...") are never returned.
+    sales += e.kind == EventKind::kSale && !e.id.starts_with("SO");
     returns += e.kind == EventKind::kReturn;
     return true;
   });
@@ -454,7 +535,8 @@ TEST_F(SynthTest, CivilTimesFollowTheTimeZone) {
     if (e.kind == EventKind::kAssignment) {
       EXPECT_TRUE(t.hour() == 0 || t.hour() == 9) << e.id;
     } else if (e.kind == EventKind::kInteraction || e.kind == EventKind::kReturn ||
-               (e.kind == EventKind::kSale && *e.channel == Channel::kStore)) {
+               (e.kind == EventKind::kSale && *e.channel == Channel::kStore) || e.kind == EventKind::kFollowUp ||
+               e.kind == EventKind::kFollowUpDone || e.kind == EventKind::kOpportunity) {
       EXPECT_GE(t.hour(), 10) << e.id;
       EXPECT_LE(t.hour(), 21) << e.id;
     }
@@ -497,6 +579,9 @@ TEST_F(SynthTest, LoadsIntoAMemoryWorkspace) {
   auto units = (*ws)->List("org_units");
   ASSERT_TRUE(units.ok()) << units.status();
   EXPECT_EQ(units->size(), data().org_units.size());
+  auto pipelines = (*ws)->List("pipelines");
+  ASSERT_TRUE(pipelines.ok()) << pipelines.status();
+  EXPECT_EQ(pipelines->size(), data().pipelines.size());
 
   // What was stored is what was generated.
   std::size_t i = 0;
@@ -515,6 +600,41 @@ TEST_F(SynthTest, LoadsIntoAMemoryWorkspace) {
   // Loading again is idempotent for events.
   ASSERT_TRUE(LoadDataset(**ws, data()).ok());
   EXPECT_EQ(*(*ws)->HighWaterMark(), data().events.size());
+}
+
+TEST_F(SynthTest, LoadsIntoASqliteWorkspace) {
+  testing::TempDir dir;
+  auto ws = Workspace::Open("sqlite:" + dir.File("synth.db"), {.currency = "CNY", .time_zone = "Asia/Shanghai"});
+  ASSERT_TRUE(ws.ok()) << ws.status();
+  absl::Status loaded = LoadDataset(**ws, data());
+  ASSERT_TRUE(loaded.ok()) << loaded;
+  EXPECT_EQ(*(*ws)->HighWaterMark(), data().events.size());
+  std::size_t i = 0;
+  bool same = true;
+  ASSERT_TRUE((*ws)
+                  ->ScanEvents({},
+                               [&](const StoredEvent& s) {
+                                 same = same && i < data().events.size() && s.event.SameContent(data().events[i]);
+                                 ++i;
+                                 return true;
+                               })
+                  .ok());
+  EXPECT_TRUE(same);
+  EXPECT_EQ(i, data().events.size());
+}
+
+// Ingest checks opportunity events against the pipeline in force: without the
+// pipeline documents the load fails on the first opportunity.
+TEST(SynthLoadTest, OpportunitiesNeedThePipelines) {
+  SynthOptions o;
+  o.customers = 50;
+  SynthDataset d = GenerateRetail(o);
+  d.pipelines.clear();
+  auto ws = Workspace::Open("memory:", {.currency = "CNY", .time_zone = "Asia/Shanghai"});
+  ASSERT_TRUE(ws.ok()) << ws.status();
+  absl::Status s = LoadDataset(**ws, d);
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(s.message(), HasSubstr("pipeline"));
 }
 
 TEST(SynthLoadTest, ARejectedEventFailsTheLoadWithItsMessage) {
