@@ -13,6 +13,7 @@
 #include "cadre/json.h"
 #include "cadre/workspace.h"
 #include "gtest/gtest.h"
+#include "testing/test_util.h"
 
 namespace cadre::io {
 namespace {
@@ -51,12 +52,12 @@ class GeneratedPurchases : public std::streambuf {
   std::string chunk_;
 };
 
-TEST(StreamTest, LargeImportCommitsBatchByBatchWhileTheInputIsStillComing) {
-  constexpr std::size_t kRows = 200'000;
-  constexpr std::size_t kBatch = 10'000;
-  absl::StatusOr<std::unique_ptr<Workspace>> ws = Workspace::Open("memory:");
-  ASSERT_TRUE(ws.ok());
-  GeneratedPurchases source(kRows);
+// Imports `rows` generated purchase rows into a new workspace at `uri` in batches
+// of `batch`, and checks how the batches went.
+void ImportGenerated(const std::string& uri, std::size_t rows, std::size_t batch) {
+  absl::StatusOr<std::unique_ptr<Workspace>> ws = Workspace::Open(uri);
+  ASSERT_TRUE(ws.ok()) << ws.status();
+  GeneratedPurchases source(rows);
   std::istream in(&source);
 
   struct Seen {
@@ -65,7 +66,7 @@ TEST(StreamTest, LargeImportCommitsBatchByBatchWhileTheInputIsStillComing) {
   };
   std::vector<Seen> seen;
   ImportOptions options;
-  options.batch_size = kBatch;
+  options.batch_size = batch;
   options.progress = [&](const ImportProgress& p) {
     seen.push_back(Seen{p, source.rows_produced()});
     return true;
@@ -75,26 +76,36 @@ TEST(StreamTest, LargeImportCommitsBatchByBatchWhileTheInputIsStillComing) {
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   ASSERT_TRUE(r.ok()) << r.status();
   EXPECT_TRUE(r->complete);
-  EXPECT_EQ(r->rows_read, kRows);
-  EXPECT_EQ(r->accepted, kRows);
+  EXPECT_EQ(r->rows_read, rows);
+  EXPECT_EQ(r->accepted, rows);
   EXPECT_EQ(r->rejected, 0u) << (r->errors.empty() ? "" : r->errors[0].message);
-  EXPECT_EQ(*(*ws)->HighWaterMark(), kRows);
-  std::printf("[ io ] %zu purchase rows imported in %.2f s: %.0f rows/s\n", kRows, seconds, kRows / seconds);
+  EXPECT_EQ(*(*ws)->HighWaterMark(), rows);
+  std::printf("[ io ] %s: %zu purchase rows imported in %.2f s: %.0f rows/s\n", uri.substr(0, uri.find(':')).c_str(),
+              rows, seconds, rows / seconds);
 
-  ASSERT_EQ(seen.size(), kRows / kBatch);
+  ASSERT_EQ(seen.size(), rows / batch);
   for (std::size_t k = 0; k < seen.size(); ++k) {
     SCOPED_TRACE(absl::StrCat("batch ", k + 1));
     // Each batch was committed in turn: committed counts rise by the batch size.
-    EXPECT_EQ(seen[k].progress.rows_read, (k + 1) * kBatch);
-    EXPECT_EQ(seen[k].progress.rows_committed, (k + 1) * kBatch);
+    EXPECT_EQ(seen[k].progress.rows_read, (k + 1) * batch);
+    EXPECT_EQ(seen[k].progress.rows_committed, (k + 1) * batch);
     EXPECT_EQ(seen[k].progress.batches_committed, k + 1);
     // ... while the input was still being produced, and the reader was never more
     // than its read block (64 KiB, about a thousand rows) ahead of the rows handed on.
     if (k + 1 < seen.size()) {
-      EXPECT_LT(seen[k].produced, kRows);
+      EXPECT_LT(seen[k].produced, rows);
     }
     EXPECT_LT(seen[k].produced - seen[k].progress.rows_read, 1'500u);
   }
+}
+
+TEST(StreamTest, LargeImportCommitsBatchByBatchWhileTheInputIsStillComing) {
+  ImportGenerated("memory:", 200'000, 10'000);
+}
+
+TEST(StreamTest, SqliteImportCommitsBatchByBatch) {
+  cadre::testing::TempDir dir;
+  ImportGenerated("sqlite:" + dir.File("ws.db"), 30'000, 5'000);
 }
 
 }  // namespace
