@@ -145,6 +145,11 @@ CADRE_API const char* cadre_version_string(void);
 /* The caller broke the API contract: a NULL handle or required pointer, a wrong
  * struct_size or row_size. A bug in the caller. */
 #define CADRE_ERROR_MISUSE 11
+/* The viewer a query is asked for may not ask it: a query reserved to admins, a
+ * unit the viewer does not lead, a viewer who is not (or no longer) a manager.
+ * (A customer outside the viewer's scope is NOT_FOUND instead, so that it cannot
+ * be told from one that does not exist.) */
+#define CADRE_ERROR_PERMISSION_DENIED 12
 
 /*
  * The name of a status code as it appears in the details JSON: "ok",
@@ -726,6 +731,93 @@ CADRE_API void cadre_storage_set_error(const char* message);
  * Thread-safe: any number of threads may query one workspace at once.
  */
 CADRE_API int cadre_query(char** out_json, cadre_workspace* ws, const char* request_json);
+
+/* ---- Import and export -------------------------------------------------------- */
+
+/*
+ * Bulk import and export of managers, customers, purchases (sale and return
+ * events) and interactions, as CSV (RFC 4180, UTF-8, header row) or NDJSON,
+ * streamed: the library reads and writes through callbacks in chunks and commits
+ * the input in batches, so a million rows never sit in memory at once. Columns
+ * and keys are the JSON field names of the records (docs/import-export.md has
+ * the CSV conventions: `attributes.KEY` columns, `|`-separated lists, JSON cells
+ * for line items).
+ */
+
+/* Progress of an import, handed to the progress callback after each batch. The
+ * library fills struct_size with sizeof the struct it passes; fields may be added
+ * at the end. */
+typedef struct cadre_import_progress {
+  size_t struct_size;
+  uint64_t rows_read;         /* data rows read so far (the CSV header is not a row) */
+  uint64_t rows_committed;    /* rows now in the workspace: written or duplicates */
+  uint64_t rows_rejected;     /* rows refused so far */
+  uint64_t batches_committed; /* transactions committed so far */
+} cadre_import_progress;
+
+/* Called after each batch. Return non-zero to go on, 0 to stop after this batch
+ * (what was committed stays; the report says "stopped":true). */
+typedef int (*cadre_progress_fn)(void* user, const cadre_import_progress* progress);
+
+/* Fills buf with up to cap bytes of the input and sets *out_len to how many
+ * (0: end of input). Returns 0 on success, non-zero on failure: the import then
+ * stops, commits nothing of the batch it was reading, and fails with
+ * CADRE_ERROR_HOST_CALLBACK. */
+typedef int (*cadre_read_fn)(void* user, char* buf, size_t cap, size_t* out_len);
+
+/* Takes the next len bytes of the output. Returns 0 on success, non-zero to fail
+ * the export with CADRE_ERROR_HOST_CALLBACK. */
+typedef int (*cadre_write_fn)(void* user, const char* data, size_t len);
+
+/*
+ * Imports records through `read` (called until it gives 0 bytes). options_json:
+ *   {"kind":"purchases",        managers | customers | purchases | interactions (required)
+ *    "format":"csv",            csv (default) | ndjson
+ *    "mode":"atomic",           atomic (default: a batch with a bad row writes nothing and
+ *                               the import stops after it) | best_effort (good rows written)
+ *    "batch_size":10000, "max_errors":1000,
+ *    "effective_from":"..."}    documents: from when the imported versions are in force
+ * *out_report_json (the caller's; cadre_free) gives the counts (rows_read,
+ * accepted, duplicates, rejected, not_written, batches_committed,
+ * committed_through_row, complete, stopped) and "errors": one per refused row
+ * with row, line, id, column, path, value, rule and message. Bad rows are not an
+ * error of the call; they are in the report. `progress` may be NULL.
+ * Errors: INVALID_ARGUMENT (bad options; a bad CSV header: unknown, duplicate or
+ * missing required columns — path "header"; a row longer than 16 MiB),
+ * HOST_CALLBACK (read failed), UNAVAILABLE (the store failed). After batches were
+ * committed, an error's details JSON carries "report": what was committed before
+ * it. MISUSE (out_report_json, ws, options_json or read NULL).
+ * Thread-safe (writes to one workspace are serialised).
+ */
+CADRE_API int cadre_import(char** out_report_json, cadre_workspace* ws, const char* options_json, cadre_read_fn read,
+                           void* read_user, cadre_progress_fn progress, void* progress_user);
+
+/* Same, reading the file at `path`. Errors as cadre_import, and NOT_FOUND when
+ * the file cannot be opened. */
+CADRE_API int cadre_import_file(char** out_report_json, cadre_workspace* ws, const char* options_json, const char* path,
+                                cadre_progress_fn progress, void* progress_user);
+
+/*
+ * Exports records through `write`, in chunks. options_json:
+ *   {"kind":"customers", "format":"csv",
+ *    "as_of":"...",                                  documents: the versions in force then
+ *    "from":"...", "until":"...", "manager":"M-7",   events: occurred_at in [from, until), ...
+ *    "customer":"C-42", "after_seq":0, "limit":1000,
+ *    "all_columns":false,  CSV: every known column, not only those holding a value
+ *    "crlf":true}          CSV: record terminator CRLF (RFC 4180) or LF
+ * *out_report_json (the caller's; cadre_free): {"rows":N,"columns":[...]}.
+ * Errors: INVALID_ARGUMENT (bad options), HOST_CALLBACK (write failed; what was
+ * written before stays written), ABORTED (the data changed during a CSV export in
+ * a way its header cannot hold: run it again), UNAVAILABLE, MISUSE.
+ * Thread-safe.
+ */
+CADRE_API int cadre_export(char** out_report_json, cadre_workspace* ws, const char* options_json, cadre_write_fn write,
+                           void* write_user);
+
+/* Same, writing (truncating) the file at `path`. Errors as cadre_export, and
+ * UNAVAILABLE when the file cannot be written. */
+CADRE_API int cadre_export_file(char** out_report_json, cadre_workspace* ws, const char* options_json,
+                                const char* path);
 
 #ifdef __cplusplus
 } /* extern "C" */

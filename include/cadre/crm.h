@@ -33,6 +33,9 @@
 #include "cadre/event.h"
 #include "cadre/id.h"
 #include "cadre/model.h"
+#include "cadre/opportunity.h"
+#include "cadre/scope.h"
+#include "cadre/tasks.h"
 
 namespace cadre {
 
@@ -179,8 +182,7 @@ BOOST_DESCRIBE_STRUCT(PurchaseSummary, (),
                       (currency, first_purchase, last_purchase, orders, sales, returns, gross_minor, returns_minor,
                        net_minor, favourite_categories))
 
-// One customer seen whole. Opportunities, tasks, surveys and complaints join it
-// as their modules arrive.
+// One customer seen whole. Surveys and complaints join it as their modules arrive.
 struct Customer360 {
   static constexpr std::string_view kRequired[] = {"profile", "purchases"};
 
@@ -189,18 +191,33 @@ struct Customer360 {
   std::optional<std::string> owner;  // at as_of
   std::vector<OwnershipRecord> ownership_history;
   PurchaseSummary purchases;
-  std::vector<Event> recent_interactions;  // newest first
+  std::vector<Event> recent_interactions;       // newest first
+  std::vector<Opportunity> open_opportunities;  // open at as_of, oldest opened first
+  std::vector<FollowUpTask> open_tasks;         // open or overdue at as_of (or now), by due day
 };
-BOOST_DESCRIBE_STRUCT(Customer360, (), (as_of, profile, owner, ownership_history, purchases, recent_interactions))
+BOOST_DESCRIBE_STRUCT(Customer360, (),
+                      (as_of, profile, owner, ownership_history, purchases, recent_interactions, open_opportunities,
+                       open_tasks))
 
 struct Customer360Options {
   std::optional<absl::Time> as_of;  // events with occurred_at <= as_of; the profile in force then
   std::size_t recent_interactions = 10;
   std::size_t favourite_categories = 3;
+  // When set, the 360 lists the customer's open opportunities / open and overdue
+  // follow-up tasks from these projections, which BuildCustomer360 catches up
+  // with the workspace first (with `ownership`).
+  OpportunityProjection* opportunities = nullptr;
+  FollowUpProjection* tasks = nullptr;
+  // The instant task statuses are computed at when as_of is empty.
+  absl::Time now = absl::InfinitePast();
+  // When set, a customer outside the viewer's scope (at as_of) is NOT_FOUND,
+  // worded exactly as for a customer that does not exist.
+  const ViewerScope* viewer = nullptr;
 };
 
 // Builds the 360 of `customer_id`. Catches `ownership` up with the log first, so
-// the ownership part is as fresh as the purchases. Reversals cancel the events
+// the ownership part is as fresh as the purchases. A sale's categories are its
+// lines' when it has lines. `orders` is the purchase frequency (RFM's F). Reversals cancel the events
 // they name whenever they occurred (a correction applies to the past too).
 // NOT_FOUND if there is no such customer document in force at as_of.
 absl::StatusOr<Customer360> BuildCustomer360(const Workspace& workspace, OwnershipProjection& ownership,

@@ -8,36 +8,60 @@
 //
 //   QueryEngine engine(*workspace);
 //   CADRE_ASSIGN_OR_RETURN(std::string result,
-//                          engine.Run(R"({"query":"customer_360","customer":"C000042"})"));
+//                          engine.Run(R"({"query":"customer_360","customer":"C000042",
+//                                         "viewer":{"manager":"M0007"}})"));
 //
-// Queries (parameters besides "query"; instants are RFC 3339):
+// Every request names its viewer (cadre/scope.h): {"admin":true} or
+// {"manager":"<id>"}. A manager sees their own customers, a lead those of the
+// managers in the units they lead, an admin everything. A customer outside the
+// viewer's scope is NOT_FOUND, worded exactly as for one that does not exist; a
+// manager outside it is NOT_FOUND too; a query reserved to admins, or a unit the
+// viewer does not lead, is PERMISSION_DENIED.
+//
+// Queries (parameters besides "query" and "viewer"; instants are RFC 3339; "now"
+// and "as_of" default to the engine's clock where marked *):
 //   customer_360  customer, as_of?, recent_interactions? (10), favourite_categories? (3)
-//                 -> the Customer360 of cadre/crm.h
+//                 -> the Customer360 of cadre/crm.h (open opportunities and tasks included)
 //   ownership     customer, as_of?  -> {"customer","owner","history":[...]}
 //   holdings      manager, as_of?   -> {"manager","customers":[ids, ordered]}
 //   org_tree      as_of?, unit?     -> {"units":[{...unit..., "children":[ids], "managers":[ids]}]}
 //                 (unit: only that unit's subtree; units in pre-order)
+//   opportunities customer? | manager?, as_of?, open_only? -> {"opportunities":[...]}
+//                 (neither: every opportunity credited to a visible manager)
+//   pipeline      as_of?*, pipeline? -> the PipelineValueReport of cadre/opportunity.h
+//                 (weighted value per manager and org unit, within the scope)
+//   pipeline_conversion  pipeline, from, until, as_of?*  (admin only)
+//                 -> {"conversion":{...},"time_in_stage":{...}}
+//   follow_ups    customer | manager, now?*, statuses? (["open","overdue","done"])
+//                 -> {"now","tasks":[...]} (cadre/tasks.h)
+//   follow_up_counts  from_day, until_day, now?* -> {"now","managers":[TaskCounts...]}
 // Planning queries (cadre/pool.h). They write nothing: each result carries the
 // events that carry the plan out, for the host to ingest.
-//   pool_sweep        policy, now            -> {"plan":{...PoolPlan...}, "events":[...]}
+//   pool_sweep        policy, now  (admin only)  -> {"plan":{...PoolPlan...}, "events":[...]}
 //   pool_claim        policy, manager, customer, now   -> {"events":[assignment]}
+//                     (the viewer is the manager, a lead of theirs, or an admin)
 //   assign_customers  policy, team, customers:[ids], strategy? ("round_robin" |
 //                     "least_loaded"), now   -> {"events":[assignments]}
+//                     (an admin, or a lead of the team or a unit above it)
 // Unknown queries and unknown or ill-typed parameters are INVALID_ARGUMENT naming
 // the key (e.g. "request.as_of").
 //
 // Thread-safety: Run may be called from many threads at once. The engine keeps
-// projections (customer ownership) that catch up with the event log on each call.
-// The workspace must outlive the engine.
+// projections (ownership, opportunities, follow-up tasks) that catch up with the
+// event log on each call. The workspace must outlive the engine.
 #ifndef CADRE_QUERY_H_
 #define CADRE_QUERY_H_
 
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "cadre/crm.h"
+#include "cadre/opportunity.h"
+#include "cadre/tasks.h"
 
 namespace cadre {
 
@@ -45,7 +69,9 @@ class Workspace;
 
 class QueryEngine {
  public:
-  explicit QueryEngine(const Workspace& workspace);
+  // `clock` gives "now" for the queries whose instant defaults to now (absl::Now
+  // when empty); tests inject a fixed one.
+  explicit QueryEngine(const Workspace& workspace, std::function<absl::Time()> clock = {});
   QueryEngine(const QueryEngine&) = delete;
   QueryEngine& operator=(const QueryEngine&) = delete;
 
@@ -56,10 +82,16 @@ class QueryEngine {
   static std::vector<std::string> QueryNames();
 
   OwnershipProjection& ownership() { return ownership_; }
+  OpportunityProjection& opportunities() { return opportunities_; }
+  FollowUpProjection& tasks() { return tasks_; }
+  absl::Time Now() const { return clock_(); }
 
  private:
   const Workspace& workspace_;
+  std::function<absl::Time()> clock_;
   OwnershipProjection ownership_;
+  OpportunityProjection opportunities_;
+  FollowUpProjection tasks_;
 };
 
 }  // namespace cadre

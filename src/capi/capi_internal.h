@@ -61,8 +61,10 @@ absl::Status Misuse(std::string_view function, std::string_view what);
 // cadre_storage field ("insert_event"), `result` what it returned (none if it
 // threw), `host_message` what it passed to cadre_storage_set_error (none if it
 // did not). The details JSON gets "callback" and "result".
+// `owner` names what the callback belongs to: "cadre_storage" (the default), or
+// the function that took it ("cadre_import").
 absl::Status HostCallbackError(std::string_view callback, std::optional<int> result,
-                               std::optional<std::string_view> host_message);
+                               std::optional<std::string_view> host_message, std::string_view owner = "cadre_storage");
 
 // True while the calling thread runs a host's storage callback (of any
 // workspace; see host_store.cc). Entry points refuse to run then (MISUSE): a

@@ -10,6 +10,7 @@
 #include "boost/json/parse.hpp"
 #include "boost/json/serialize.hpp"
 #include "boost/json/value.hpp"
+#include "cadre/io.h"
 #include "cadre/json.h"
 #include "cadre/status.h"
 #include "capi/capi_internal.h"
@@ -66,9 +67,12 @@ int CodeOf(const absl::Status& status) {
     case absl::StatusCode::kUnavailable:
     case absl::StatusCode::kDeadlineExceeded:
     case absl::StatusCode::kResourceExhausted:
-    case absl::StatusCode::kPermissionDenied:
     case absl::StatusCode::kUnauthenticated:
       return CADRE_ERROR_UNAVAILABLE;
+    // Only the viewer scope says this (stores report their permission
+    // problems as unavailable).
+    case absl::StatusCode::kPermissionDenied:
+      return CADRE_ERROR_PERMISSION_DENIED;
     // kDataLoss (a damaged store), kUnimplemented, kCancelled, kUnknown, kInternal:
     // nothing the host can fix by changing its input.
     default:
@@ -98,6 +102,11 @@ int RecordStatus(const absl::Status& status) {
       details["value"] = ec ? boost::json::value(field->value) : std::move(value);
     }
     details["rule"] = field->rule;
+  }
+  if (auto report = status.GetPayload(io::kPayloadImportReport)) {
+    boost::system::error_code ec;
+    boost::json::value value = boost::json::parse(std::string(*report), ec);
+    if (!ec) details["report"] = std::move(value);
   }
   if (auto host = status.GetPayload(kHostCallbackPayload)) {
     boost::system::error_code ec;
@@ -135,8 +144,8 @@ absl::Status Misuse(std::string_view function, std::string_view what) {
 }
 
 absl::Status HostCallbackError(std::string_view callback, std::optional<int> result,
-                               std::optional<std::string_view> host_message) {
-  std::string message = absl::StrCat("cadre_storage.", AbslView(callback), " failed");
+                               std::optional<std::string_view> host_message, std::string_view owner) {
+  std::string message = absl::StrCat(AbslView(owner), ".", AbslView(callback), " failed");
   boost::json::object extra;
   extra["callback"] = boost::json::string_view(callback.data(), callback.size());
   if (result) {
@@ -147,7 +156,7 @@ absl::Status HostCallbackError(std::string_view callback, std::optional<int> res
   }
   if (host_message) {
     absl::StrAppend(&message, ": ", AbslView(*host_message));
-  } else if (result) {
+  } else if (result && owner == "cadre_storage") {
     absl::StrAppend(&message, " and gave no message (see cadre_storage_set_error)");
   }
   // UNAVAILABLE underneath, like any other store failure, for C++ callers of the
@@ -257,6 +266,8 @@ const char* cadre_status_name(int code) {
       return "no_memory";
     case CADRE_ERROR_MISUSE:
       return "misuse";
+    case CADRE_ERROR_PERMISSION_DENIED:
+      return "permission_denied";
     default:
       return "unknown";
   }

@@ -17,9 +17,17 @@ absl::StatusOr<Customer360> BuildCustomer360(const Workspace& workspace, Ownersh
                                              std::string_view customer_id, const Customer360Options& options) {
   Customer360 view;
   view.as_of = options.as_of;
-  CADRE_ASSIGN_OR_RETURN(Document doc, workspace.Get(Customer::kCollection, customer_id, options.as_of));
-  CADRE_ASSIGN_OR_RETURN(view.profile, json::FromText<Customer>(doc.body, absl::StrCat("customers/", doc.id)));
   CADRE_RETURN_IF_ERROR(ownership.CatchUp(workspace));
+  // The scope first: a customer outside it must cost the same answer as one
+  // that does not exist, whatever else is wrong with it.
+  if (options.viewer != nullptr)
+    CADRE_RETURN_IF_ERROR(options.viewer->CheckCustomer(customer_id, ownership, options.as_of));
+  absl::StatusOr<Document> doc = workspace.Get(Customer::kCollection, customer_id, options.as_of);
+  // One wording for "no such customer", deleted or never there, so that a viewer
+  // cannot tell a customer outside their scope from one that does not exist.
+  if (absl::IsNotFound(doc.status())) return CustomerNotFound(customer_id, options.as_of);
+  if (!doc.ok()) return doc.status();
+  CADRE_ASSIGN_OR_RETURN(view.profile, json::FromText<Customer>(doc->body, absl::StrCat("customers/", doc->id)));
   view.owner = ownership.OwnerAt(customer_id, options.as_of);
   view.ownership_history = ownership.History(customer_id, options.as_of);
 
@@ -58,6 +66,8 @@ absl::StatusOr<Customer360> BuildCustomer360(const Workspace& workspace, Ownersh
         p.last_purchase = e.occurred_at;
         if (!e.reference || order_refs.insert(*e.reference).second) ++p.orders;
         if (e.category) by_category[*e.category] += amount;
+        for (const LineItem& line : e.lines)
+          if (line.category) by_category[*line.category] += line.amount_minor;
         break;
       }
       case EventKind::kReturn: {
@@ -65,6 +75,8 @@ absl::StatusOr<Customer360> BuildCustomer360(const Workspace& workspace, Ownersh
         ++p.returns;
         p.returns_minor += amount;
         if (e.category) by_category[*e.category] -= amount;
+        for (const LineItem& line : e.lines)
+          if (line.category) by_category[*line.category] -= line.amount_minor;
         break;
       }
       case EventKind::kInteraction:
@@ -84,6 +96,18 @@ absl::StatusOr<Customer360> BuildCustomer360(const Workspace& workspace, Ownersh
   if (p.favourite_categories.size() > options.favourite_categories)
     p.favourite_categories.resize(options.favourite_categories);
   view.recent_interactions.assign(recent.rbegin(), recent.rend());
+
+  if (options.opportunities != nullptr) {
+    CADRE_RETURN_IF_ERROR(options.opportunities->CatchUp(workspace, ownership));
+    view.open_opportunities =
+        options.opportunities->OfCustomer(customer_id, {.as_of = options.as_of, .open_only = true});
+  }
+  if (options.tasks != nullptr) {
+    CADRE_RETURN_IF_ERROR(options.tasks->CatchUp(workspace, ownership));
+    const absl::Time now = options.as_of.value_or(options.now == absl::InfinitePast() ? absl::Now() : options.now);
+    view.open_tasks = options.tasks->CustomerTasks(customer_id, now, workspace.time_zone(),
+                                                   {.statuses = {TaskStatus::kOpen, TaskStatus::kOverdue}});
+  }
   return view;
 }
 

@@ -9,8 +9,12 @@
 #include "absl/strings/str_join.h"
 #include "boost/json/serialize.hpp"
 #include "cadre/json.h"
+#include "cadre/opportunity.h"
 #include "cadre/org.h"
+#include "cadre/period.h"
 #include "cadre/pool.h"
+#include "cadre/scope.h"
+#include "cadre/tasks.h"
 #include "cadre/workspace.h"
 
 namespace cadre {
@@ -108,8 +112,29 @@ struct EventsResult {
 };
 BOOST_DESCRIBE_STRUCT(EventsResult, (), (events))
 
-using Handler =
-    std::function<absl::StatusOr<boost::json::value>(QueryEngine&, const Workspace&, const boost::json::value& params)>;
+using Handler = std::function<absl::StatusOr<boost::json::value>(QueryEngine&, const Workspace&, const ViewerScope&,
+                                                                 const boost::json::value& params)>;
+
+absl::Status RequireAdmin(const ViewerScope& viewer, std::string_view query, std::string_view why) {
+  if (viewer.admin()) return absl::OkStatus();
+  return absl::PermissionDeniedError(absl::StrCat(AbslView(query), ": only an admin viewer may ask this (",
+                                                  AbslView(why), "); the viewer is manager ",
+                                                  QuoteJson(viewer.manager().value_or(""))));
+}
+
+// OK for an admin, or a lead of `unit` or of a unit above it.
+absl::Status RequireUnit(const Workspace& ws, const ViewerScope& viewer, std::string_view unit,
+                         std::string_view query) {
+  if (viewer.admin()) return absl::OkStatus();
+  CADRE_ASSIGN_OR_RETURN(OrgTree tree, OrgTree::Load(ws));
+  for (const std::string& led : viewer.led_units()) {
+    absl::StatusOr<bool> within = tree.IsWithin(unit, led);
+    if (within.ok() && *within) return absl::OkStatus();
+  }
+  return absl::PermissionDeniedError(absl::StrCat(AbslView(query), ": manager ",
+                                                  QuoteJson(viewer.manager().value_or("")), " does not lead unit ",
+                                                  QuoteJson(unit), " or a unit above it"));
+}
 
 template <class Params>
 absl::StatusOr<Params> ReadParams(const boost::json::value& params) {
@@ -118,21 +143,26 @@ absl::StatusOr<Params> ReadParams(const boost::json::value& params) {
   return p;
 }
 
-absl::StatusOr<boost::json::value> Customer360Query(QueryEngine& engine, const Workspace& ws,
+absl::StatusOr<boost::json::value> Customer360Query(QueryEngine& engine, const Workspace& ws, const ViewerScope& viewer,
                                                     const boost::json::value& params) {
   CADRE_ASSIGN_OR_RETURN(Customer360Params p, ReadParams<Customer360Params>(params));
   Customer360Options options;
   options.as_of = p.as_of;
   options.recent_interactions = static_cast<std::size_t>(p.recent_interactions);
   options.favourite_categories = static_cast<std::size_t>(p.favourite_categories);
+  options.opportunities = &engine.opportunities();
+  options.tasks = &engine.tasks();
+  options.now = engine.Now();
+  options.viewer = &viewer;
   CADRE_ASSIGN_OR_RETURN(Customer360 view, BuildCustomer360(ws, engine.ownership(), p.customer, options));
   return json::Write(view);
 }
 
-absl::StatusOr<boost::json::value> OwnershipQuery(QueryEngine& engine, const Workspace& ws,
+absl::StatusOr<boost::json::value> OwnershipQuery(QueryEngine& engine, const Workspace& ws, const ViewerScope& viewer,
                                                   const boost::json::value& params) {
   CADRE_ASSIGN_OR_RETURN(OwnershipParams p, ReadParams<OwnershipParams>(params));
   CADRE_RETURN_IF_ERROR(engine.ownership().CatchUp(ws));
+  CADRE_RETURN_IF_ERROR(viewer.CheckCustomer(p.customer, engine.ownership(), p.as_of));
   OwnershipResult r;
   r.customer = p.customer;
   r.owner = engine.ownership().OwnerAt(p.customer, p.as_of);
@@ -140,9 +170,10 @@ absl::StatusOr<boost::json::value> OwnershipQuery(QueryEngine& engine, const Wor
   return json::Write(r);
 }
 
-absl::StatusOr<boost::json::value> HoldingsQuery(QueryEngine& engine, const Workspace& ws,
+absl::StatusOr<boost::json::value> HoldingsQuery(QueryEngine& engine, const Workspace& ws, const ViewerScope& viewer,
                                                  const boost::json::value& params) {
   CADRE_ASSIGN_OR_RETURN(HoldingsParams p, ReadParams<HoldingsParams>(params));
+  CADRE_RETURN_IF_ERROR(viewer.CheckManager(p.manager));
   CADRE_RETURN_IF_ERROR(engine.ownership().CatchUp(ws));
   HoldingsResult r;
   r.manager = p.manager;
@@ -151,7 +182,8 @@ absl::StatusOr<boost::json::value> HoldingsQuery(QueryEngine& engine, const Work
   return json::Write(r);
 }
 
-absl::StatusOr<boost::json::value> OrgTreeQuery(QueryEngine&, const Workspace& ws, const boost::json::value& params) {
+absl::StatusOr<boost::json::value> OrgTreeQuery(QueryEngine&, const Workspace& ws, const ViewerScope&,
+                                                const boost::json::value& params) {
   CADRE_ASSIGN_OR_RETURN(OrgTreeParams p, ReadParams<OrgTreeParams>(params));
   CADRE_ASSIGN_OR_RETURN(OrgTree tree, OrgTree::Load(ws, p.as_of));
   boost::json::array units;
@@ -181,9 +213,10 @@ absl::StatusOr<boost::json::value> OrgTreeQuery(QueryEngine&, const Workspace& w
 // The pool and assignment queries plan; they write nothing. Their results carry
 // the events that carry the plan out, for the host to ingest (ids are derived
 // from the inputs, so ingesting the same plan twice records it once).
-absl::StatusOr<boost::json::value> PoolSweepQuery(QueryEngine& engine, const Workspace& ws,
+absl::StatusOr<boost::json::value> PoolSweepQuery(QueryEngine& engine, const Workspace& ws, const ViewerScope& viewer,
                                                   const boost::json::value& params) {
   CADRE_ASSIGN_OR_RETURN(PoolSweepParams p, ReadParams<PoolSweepParams>(params));
+  CADRE_RETURN_IF_ERROR(RequireAdmin(viewer, "pool_sweep", "the sweep moves every manager's customers"));
   CADRE_ASSIGN_OR_RETURN(PoolPolicy policy, LoadPoolPolicy(ws, p.policy, p.now));
   PoolSweepResult r;
   CADRE_ASSIGN_OR_RETURN(r.plan, PoolSweep(ws, engine.ownership(), policy, p.now));
@@ -191,9 +224,10 @@ absl::StatusOr<boost::json::value> PoolSweepQuery(QueryEngine& engine, const Wor
   return json::Write(r);
 }
 
-absl::StatusOr<boost::json::value> PoolClaimQuery(QueryEngine& engine, const Workspace& ws,
+absl::StatusOr<boost::json::value> PoolClaimQuery(QueryEngine& engine, const Workspace& ws, const ViewerScope& viewer,
                                                   const boost::json::value& params) {
   CADRE_ASSIGN_OR_RETURN(PoolClaimParams p, ReadParams<PoolClaimParams>(params));
+  CADRE_RETURN_IF_ERROR(viewer.CheckManager(p.manager));
   CADRE_ASSIGN_OR_RETURN(PoolPolicy policy, LoadPoolPolicy(ws, p.policy, p.now));
   EventsResult r;
   CADRE_ASSIGN_OR_RETURN(Event claim, Claim(ws, engine.ownership(), policy, p.manager, p.customer, p.now));
@@ -201,9 +235,10 @@ absl::StatusOr<boost::json::value> PoolClaimQuery(QueryEngine& engine, const Wor
   return json::Write(r);
 }
 
-absl::StatusOr<boost::json::value> AssignQuery(QueryEngine& engine, const Workspace& ws,
+absl::StatusOr<boost::json::value> AssignQuery(QueryEngine& engine, const Workspace& ws, const ViewerScope& viewer,
                                                const boost::json::value& params) {
   CADRE_ASSIGN_OR_RETURN(AssignParams p, ReadParams<AssignParams>(params));
+  CADRE_RETURN_IF_ERROR(RequireUnit(ws, viewer, p.team, "assign_customers"));
   CADRE_ASSIGN_OR_RETURN(PoolPolicy policy, LoadPoolPolicy(ws, p.policy, p.now));
   EventsResult r;
   CADRE_ASSIGN_OR_RETURN(r.events,
@@ -211,10 +246,229 @@ absl::StatusOr<boost::json::value> AssignQuery(QueryEngine& engine, const Worksp
   return json::Write(r);
 }
 
+// ---- Opportunities, the pipeline and follow-up tasks ------------------------------
+
+struct OpportunitiesParams {
+  std::optional<std::string> customer;
+  std::optional<std::string> manager;
+  std::optional<absl::Time> as_of;
+  bool open_only = false;
+  absl::Status Validate(json::Path& path) const {
+    if (customer && manager) return FieldError(path.str(), "give customer or manager, not both");
+    return absl::OkStatus();
+  }
+};
+BOOST_DESCRIBE_STRUCT(OpportunitiesParams, (), (customer, manager, as_of, open_only))
+
+struct OpportunitiesResult {
+  std::vector<Opportunity> opportunities;
+};
+BOOST_DESCRIBE_STRUCT(OpportunitiesResult, (), (opportunities))
+
+absl::StatusOr<boost::json::value> OpportunitiesQuery(QueryEngine& engine, const Workspace& ws,
+                                                      const ViewerScope& viewer, const boost::json::value& params) {
+  CADRE_ASSIGN_OR_RETURN(OpportunitiesParams p, ReadParams<OpportunitiesParams>(params));
+  CADRE_RETURN_IF_ERROR(engine.opportunities().CatchUp(ws, engine.ownership()));
+  OpportunityListOptions options{.as_of = p.as_of, .open_only = p.open_only};
+  OpportunitiesResult r;
+  if (p.customer) {
+    CADRE_RETURN_IF_ERROR(viewer.CheckCustomer(*p.customer, engine.ownership(), p.as_of));
+    r.opportunities = engine.opportunities().OfCustomer(*p.customer, options);
+  } else if (p.manager) {
+    CADRE_RETURN_IF_ERROR(viewer.CheckManager(*p.manager));
+    r.opportunities = engine.opportunities().OfManager(*p.manager, options);
+  } else {
+    for (Opportunity& o : engine.opportunities().All(p.as_of)) {
+      if (p.open_only && o.outcome != StageOutcome::kOpen) continue;
+      if (!viewer.admin() && !(o.manager && viewer.CanSeeManager(*o.manager))) continue;
+      r.opportunities.push_back(std::move(o));
+    }
+  }
+  return json::Write(r);
+}
+
+struct PipelineParams {
+  std::optional<absl::Time> as_of;      // default: now
+  std::optional<std::string> pipeline;  // default: every pipeline
+};
+BOOST_DESCRIBE_STRUCT(PipelineParams, (), (as_of, pipeline))
+
+// Adds `from` into `into` (counts, sums and stage rows by pipeline and stage).
+absl::Status AddPipelineValue(PipelineValue& into, const PipelineValue& from) {
+  auto add = [](int64_t& a, int64_t b) {
+    if (__builtin_add_overflow(a, b, &a)) return absl::OutOfRangeError("pipeline: a sum leaves int64");
+    return absl::OkStatus();
+  };
+  CADRE_RETURN_IF_ERROR(add(into.count, from.count));
+  CADRE_RETURN_IF_ERROR(add(into.open_minor, from.open_minor));
+  CADRE_RETURN_IF_ERROR(add(into.weighted_minor, from.weighted_minor));
+  for (const StageValue& s : from.stages) {
+    auto it = std::find_if(into.stages.begin(), into.stages.end(),
+                           [&](const StageValue& t) { return t.pipeline == s.pipeline && t.stage == s.stage; });
+    if (it == into.stages.end()) {
+      into.stages.push_back(s);
+      continue;
+    }
+    CADRE_RETURN_IF_ERROR(add(it->count, s.count));
+    CADRE_RETURN_IF_ERROR(add(it->open_minor, s.open_minor));
+    CADRE_RETURN_IF_ERROR(add(it->weighted_minor, s.weighted_minor));
+  }
+  return absl::OkStatus();
+}
+
+// The weighted pipeline per manager and org unit. A non-admin viewer gets the
+// managers they may see and the units they lead (and those below); their total
+// is the sum over those managers, and the unassigned bucket is left out.
+absl::StatusOr<boost::json::value> PipelineQuery(QueryEngine& engine, const Workspace& ws, const ViewerScope& viewer,
+                                                 const boost::json::value& params) {
+  CADRE_ASSIGN_OR_RETURN(PipelineParams p, ReadParams<PipelineParams>(params));
+  const absl::Time as_of = p.as_of.value_or(engine.Now());
+  CADRE_RETURN_IF_ERROR(engine.opportunities().CatchUp(ws, engine.ownership()));
+  CADRE_ASSIGN_OR_RETURN(std::vector<Pipeline> pipelines, LoadPipelines(ws, as_of));
+  if (p.pipeline) {
+    std::erase_if(pipelines, [&](const Pipeline& x) { return x.id != *p.pipeline; });
+    if (pipelines.empty())
+      return FieldError(absl::StatusCode::kNotFound, "request.pipeline", "no pipeline with this id in force at as_of",
+                        QuoteJson(*p.pipeline));
+  }
+  CADRE_ASSIGN_OR_RETURN(OrgTree tree, OrgTree::Load(ws, as_of));
+  CADRE_ASSIGN_OR_RETURN(PipelineValueReport report, WeightedPipeline(engine.opportunities(), pipelines, tree, as_of));
+  if (!viewer.admin()) {
+    std::erase_if(report.managers, [&](const ManagerPipelineValue& m) { return !viewer.CanSeeManager(m.manager); });
+    std::erase_if(report.units, [&](const UnitPipelineValue& u) {
+      for (const std::string& led : viewer.led_units()) {
+        absl::StatusOr<bool> within = tree.IsWithin(u.unit, led);
+        if (within.ok() && *within) return false;
+      }
+      return true;
+    });
+    report.unassigned = PipelineValue{};
+    report.total = PipelineValue{};
+    for (const ManagerPipelineValue& m : report.managers)
+      CADRE_RETURN_IF_ERROR(AddPipelineValue(report.total, m.value));
+  }
+  return json::Write(report);
+}
+
+struct ConversionParams {
+  static constexpr std::string_view kRequired[] = {"pipeline", "from", "until"};
+  std::string pipeline;
+  absl::Time from;
+  absl::Time until;
+  std::optional<absl::Time> as_of;  // default: now
+};
+BOOST_DESCRIBE_STRUCT(ConversionParams, (), (pipeline, from, until, as_of))
+
+struct ConversionResult {
+  ConversionReport conversion;
+  TimeInStageReport time_in_stage;
+};
+BOOST_DESCRIBE_STRUCT(ConversionResult, (), (conversion, time_in_stage))
+
+// Stage conversion and time in stage cover the whole company's opportunities,
+// so only an admin may ask (a per-team breakdown would need a filtered projection).
+absl::StatusOr<boost::json::value> ConversionQuery(QueryEngine& engine, const Workspace& ws, const ViewerScope& viewer,
+                                                   const boost::json::value& params) {
+  CADRE_ASSIGN_OR_RETURN(ConversionParams p, ReadParams<ConversionParams>(params));
+  CADRE_RETURN_IF_ERROR(
+      RequireAdmin(viewer, "pipeline_conversion", "conversion is computed over every manager's opportunities"));
+  const absl::Time as_of = p.as_of.value_or(engine.Now());
+  CADRE_RETURN_IF_ERROR(engine.opportunities().CatchUp(ws, engine.ownership()));
+  absl::StatusOr<Document> doc = ws.Get(Pipeline::kCollection, p.pipeline, as_of);
+  if (absl::IsNotFound(doc.status()))
+    return FieldError(absl::StatusCode::kNotFound, "request.pipeline", "no pipeline with this id in force at as_of",
+                      QuoteJson(p.pipeline));
+  if (!doc.ok()) return doc.status();
+  CADRE_ASSIGN_OR_RETURN(Pipeline pipeline, json::FromText<Pipeline>(doc->body, "pipeline"));
+  if (!(p.from < p.until)) return FieldError("request.until", "must be after from", QuoteJson(FormatInstant(p.until)));
+  ConversionResult r;
+  CADRE_ASSIGN_OR_RETURN(r.conversion, PipelineConversion(engine.opportunities(), pipeline, p.from, p.until, as_of));
+  CADRE_ASSIGN_OR_RETURN(r.time_in_stage, TimeInStage(engine.opportunities(), pipeline, p.from, p.until, as_of));
+  return json::Write(r);
+}
+
+struct FollowUpsParams {
+  std::optional<std::string> customer;
+  std::optional<std::string> manager;
+  std::optional<absl::Time> now;  // default: now
+  std::vector<TaskStatus> statuses;
+  absl::Status Validate(json::Path& path) const {
+    if (customer.has_value() == manager.has_value())
+      return FieldError(path.str(), "give exactly one of customer and manager");
+    return absl::OkStatus();
+  }
+};
+BOOST_DESCRIBE_STRUCT(FollowUpsParams, (), (customer, manager, now, statuses))
+
+struct FollowUpsResult {
+  absl::Time now;
+  std::vector<FollowUpTask> tasks;
+};
+BOOST_DESCRIBE_STRUCT(FollowUpsResult, (), (now, tasks))
+
+absl::StatusOr<boost::json::value> FollowUpsQuery(QueryEngine& engine, const Workspace& ws, const ViewerScope& viewer,
+                                                  const boost::json::value& params) {
+  CADRE_ASSIGN_OR_RETURN(FollowUpsParams p, ReadParams<FollowUpsParams>(params));
+  CADRE_RETURN_IF_ERROR(engine.ownership().CatchUp(ws));
+  CADRE_RETURN_IF_ERROR(engine.tasks().CatchUp(ws, engine.ownership()));
+  FollowUpsResult r;
+  r.now = p.now.value_or(engine.Now());
+  TaskFilter filter{.statuses = p.statuses};
+  if (p.customer) {
+    CADRE_RETURN_IF_ERROR(viewer.CheckCustomer(*p.customer, engine.ownership(), p.now));
+    r.tasks = engine.tasks().CustomerTasks(*p.customer, r.now, ws.time_zone(), filter);
+  } else {
+    CADRE_RETURN_IF_ERROR(viewer.CheckManager(*p.manager));
+    r.tasks = engine.tasks().ManagerTasks(*p.manager, r.now, ws.time_zone(), filter);
+  }
+  return json::Write(r);
+}
+
+struct FollowUpCountsParams {
+  static constexpr std::string_view kRequired[] = {"from_day", "until_day"};
+  absl::CivilDay from_day;
+  absl::CivilDay until_day;
+  std::optional<absl::Time> now;  // default: now
+  absl::Status Validate(json::Path& path) const {
+    if (from_day < until_day) return absl::OkStatus();
+    json::PathScope scope(path, "until_day");
+    return FieldError(path.str(), "must be after from_day", QuoteJson(FormatDay(until_day)));
+  }
+};
+BOOST_DESCRIBE_STRUCT(FollowUpCountsParams, (), (from_day, until_day, now))
+
+struct FollowUpCountsResult {
+  absl::Time now;
+  std::vector<TaskCounts> managers;
+};
+BOOST_DESCRIBE_STRUCT(FollowUpCountsResult, (), (now, managers))
+
+absl::StatusOr<boost::json::value> FollowUpCountsQuery(QueryEngine& engine, const Workspace& ws,
+                                                       const ViewerScope& viewer, const boost::json::value& params) {
+  CADRE_ASSIGN_OR_RETURN(FollowUpCountsParams p, ReadParams<FollowUpCountsParams>(params));
+  CADRE_RETURN_IF_ERROR(engine.ownership().CatchUp(ws));
+  CADRE_RETURN_IF_ERROR(engine.tasks().CatchUp(ws, engine.ownership()));
+  FollowUpCountsResult r;
+  r.now = p.now.value_or(engine.Now());
+  for (TaskCounts& c : engine.tasks().CountsByManager(p.from_day, p.until_day, r.now, ws.time_zone())) {
+    if (viewer.admin() || (c.manager && viewer.CanSeeManager(*c.manager))) r.managers.push_back(std::move(c));
+  }
+  return json::Write(r);
+}
+
 const std::map<std::string, Handler, std::less<>>& Handlers() {
   static const auto* const handlers = new std::map<std::string, Handler, std::less<>>{
-      {"assign_customers", &AssignQuery}, {"customer_360", &Customer360Query}, {"holdings", &HoldingsQuery},
-      {"org_tree", &OrgTreeQuery},        {"ownership", &OwnershipQuery},      {"pool_claim", &PoolClaimQuery},
+      {"assign_customers", &AssignQuery},
+      {"customer_360", &Customer360Query},
+      {"follow_up_counts", &FollowUpCountsQuery},
+      {"follow_ups", &FollowUpsQuery},
+      {"holdings", &HoldingsQuery},
+      {"opportunities", &OpportunitiesQuery},
+      {"org_tree", &OrgTreeQuery},
+      {"ownership", &OwnershipQuery},
+      {"pipeline", &PipelineQuery},
+      {"pipeline_conversion", &ConversionQuery},
+      {"pool_claim", &PoolClaimQuery},
       {"pool_sweep", &PoolSweepQuery},
   };
   return *handlers;
@@ -222,7 +476,8 @@ const std::map<std::string, Handler, std::less<>>& Handlers() {
 
 }  // namespace
 
-QueryEngine::QueryEngine(const Workspace& workspace) : workspace_(workspace) {}
+QueryEngine::QueryEngine(const Workspace& workspace, std::function<absl::Time()> clock)
+    : workspace_(workspace), clock_(clock ? std::move(clock) : [] { return absl::Now(); }) {}
 
 std::vector<std::string> QueryEngine::QueryNames() {
   std::vector<std::string> names;
@@ -246,7 +501,16 @@ absl::StatusOr<std::string> QueryEngine::Run(std::string_view request_json) {
                       json::Text(*name));
   }
   object.erase("query");
-  CADRE_ASSIGN_OR_RETURN(boost::json::value result, handler->second(*this, workspace_, request));
+  // Every query is asked on behalf of a viewer, resolved against today's org tree.
+  const boost::json::value* viewer_json = object.if_contains("viewer");
+  if (viewer_json == nullptr)
+    return FieldError("request.viewer",
+                      "required field is missing (who asks: {\"admin\":true} or {\"manager\":\"<id>\"})");
+  Viewer viewer;
+  CADRE_RETURN_IF_ERROR(json::FromValue(*viewer_json, viewer, "request.viewer"));
+  object.erase("viewer");
+  CADRE_ASSIGN_OR_RETURN(ViewerScope scope, ViewerScope::Load(workspace_, viewer));
+  CADRE_ASSIGN_OR_RETURN(boost::json::value result, handler->second(*this, workspace_, scope, request));
   return json::Text(result);
 }
 

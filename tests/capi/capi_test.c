@@ -77,6 +77,7 @@ static void test_status_codes_are_frozen(void) {
   CHECK(CADRE_ERROR_INTERNAL == 9);
   CHECK(CADRE_ERROR_NO_MEMORY == 10);
   CHECK(CADRE_ERROR_MISUSE == 11);
+  CHECK(CADRE_ERROR_PERMISSION_DENIED == 12);
   CHECK(CADRE_INGEST_ATOMIC == 0 && CADRE_INGEST_BEST_EFFORT == 1);
   CHECK(CADRE_SALE_KIND_SALE == 0 && CADRE_SALE_KIND_RETURN == 1);
 
@@ -92,7 +93,8 @@ static void test_status_codes_are_frozen(void) {
   CHECK(strcmp(cadre_status_name(CADRE_ERROR_INTERNAL), "internal") == 0);
   CHECK(strcmp(cadre_status_name(CADRE_ERROR_NO_MEMORY), "no_memory") == 0);
   CHECK(strcmp(cadre_status_name(CADRE_ERROR_MISUSE), "misuse") == 0);
-  CHECK(strcmp(cadre_status_name(12), "unknown") == 0);
+  CHECK(strcmp(cadre_status_name(CADRE_ERROR_PERMISSION_DENIED), "permission_denied") == 0);
+  CHECK(strcmp(cadre_status_name(13), "unknown") == 0);
   CHECK(strcmp(cadre_status_name(-1), "unknown") == 0);
 }
 
@@ -982,32 +984,240 @@ static void test_query(void) {
   CHECK_HAS(report, "\"accepted\":2");
   cadre_free(report);
 
-  CHECK_CODE(cadre_query(&out, ws, "{\"query\":\"customer_360\",\"customer\":\"C-1\"}"), CADRE_OK);
+  CHECK_CODE(cadre_query(&out, ws, "{\"viewer\":{\"admin\":true},\"query\":\"customer_360\",\"customer\":\"C-1\"}"),
+             CADRE_OK);
   CHECK_HAS(out, "\"owner\":\"M-1\"");
   CHECK_HAS(out, "\"net_minor\":500");
   CHECK_HAS(out, "{\"category\":\"beauty\",\"net_minor\":500}");
   cadre_free(out);
-  CHECK_CODE(cadre_query(&out, ws, "{\"query\":\"holdings\",\"manager\":\"M-1\"}"), CADRE_OK);
+  CHECK_CODE(cadre_query(&out, ws, "{\"viewer\":{\"admin\":true},\"query\":\"holdings\",\"manager\":\"M-1\"}"),
+             CADRE_OK);
   CHECK(out != NULL && strcmp(out, "{\"manager\":\"M-1\",\"customers\":[\"C-1\"]}") == 0);
   cadre_free(out);
-  CHECK_CODE(cadre_query(&out, ws, "{\"query\":\"org_tree\"}"), CADRE_OK);
+  CHECK_CODE(cadre_query(&out, ws, "{\"viewer\":{\"admin\":true},\"query\":\"org_tree\"}"), CADRE_OK);
   CHECK_HAS(out, "\"children\":[\"T1\"]");
   CHECK_HAS(out, "\"managers\":[\"M-1\"]");
   cadre_free(out);
 
+  /* The viewer: required; a manager sees only their own customers. */
+  CHECK_CODE(cadre_query(&out, ws, "{\"query\":\"org_tree\"}"), CADRE_ERROR_INVALID_ARGUMENT);
+  CHECK_HAS(cadre_error_details_json(), "\"path\":\"request.viewer\"");
+  CHECK_CODE(cadre_document_put(NULL, ws, "managers", "M-2", "{\"name\":\"Zhao\",\"team\":\"T1\"}", NULL), CADRE_OK);
+  CHECK_CODE(
+      cadre_query(&out, ws, "{\"viewer\":{\"manager\":\"M-1\"},\"query\":\"customer_360\",\"customer\":\"C-1\"}"),
+      CADRE_OK);
+  cadre_free(out);
+  CHECK_CODE(
+      cadre_query(&out, ws, "{\"viewer\":{\"manager\":\"M-2\"},\"query\":\"customer_360\",\"customer\":\"C-1\"}"),
+      CADRE_ERROR_NOT_FOUND);
+  CHECK_CODE(cadre_query(&out, ws,
+                         "{\"viewer\":{\"manager\":\"M-2\"},\"query\":\"pool_sweep\",\"policy\":\"p\","
+                         "\"now\":\"2025-06-01T00:00:00Z\"}"),
+             CADRE_ERROR_PERMISSION_DENIED);
+  CHECK_HAS(cadre_error_details_json(), "\"code\":\"permission_denied\"");
+
   /* Bad requests name the key; the out-parameter is cleared. */
   out = SENTINEL;
-  CHECK_CODE(cadre_query(&out, ws, "{\"query\":\"customer_360\",\"customer\":\"C-1\",\"as_of\":\"June\"}"),
-             CADRE_ERROR_INVALID_ARGUMENT);
+  CHECK_CODE(
+      cadre_query(&out, ws,
+                  "{\"viewer\":{\"admin\":true},\"query\":\"customer_360\",\"customer\":\"C-1\",\"as_of\":\"June\"}"),
+      CADRE_ERROR_INVALID_ARGUMENT);
   CHECK(out == NULL);
   CHECK_HAS(cadre_error_details_json(), "\"path\":\"request.as_of\"");
-  CHECK_CODE(cadre_query(&out, ws, "{\"query\":\"leaderboard\"}"), CADRE_ERROR_INVALID_ARGUMENT);
+  CHECK_CODE(cadre_query(&out, ws, "{\"viewer\":{\"admin\":true},\"query\":\"leaderboard\"}"),
+             CADRE_ERROR_INVALID_ARGUMENT);
   CHECK_HAS(cadre_error_message(), "unknown query");
-  CHECK_CODE(cadre_query(&out, ws, "{\"query\":\"customer_360\",\"customer\":\"C-404\"}"), CADRE_ERROR_NOT_FOUND);
+  CHECK_CODE(cadre_query(&out, ws, "{\"viewer\":{\"admin\":true},\"query\":\"customer_360\",\"customer\":\"C-404\"}"),
+             CADRE_ERROR_NOT_FOUND);
   CHECK_CODE(cadre_query(&out, ws, "not json"), CADRE_ERROR_INVALID_ARGUMENT);
   CHECK_CODE(cadre_query(&out, ws, NULL), CADRE_ERROR_MISUSE);
   CHECK_CODE(cadre_query(&out, NULL, "{}"), CADRE_ERROR_MISUSE);
   CHECK_CODE(cadre_query(NULL, ws, "{}"), CADRE_ERROR_MISUSE);
+  cadre_workspace_close(ws);
+}
+
+/* ---- Import and export -------------------------------------------------------- */
+
+/* Serves `text` in pieces of at most `chunk` bytes; fails (returns 7) once
+ * `fail_at` bytes were served, when fail_at is not 0. */
+typedef struct reader {
+  const char* text;
+  size_t len, pos, chunk, fail_at;
+} reader;
+
+static int read_text(void* user, char* buf, size_t cap, size_t* out_len) {
+  reader* r = (reader*)user;
+  size_t n = r->len - r->pos;
+  if (r->fail_at != 0 && r->pos >= r->fail_at) return 7;
+  if (n > cap) n = cap;
+  if (n > r->chunk) n = r->chunk;
+  memcpy(buf, r->text + r->pos, n);
+  r->pos += n;
+  *out_len = n;
+  return 0;
+}
+
+typedef struct progress_log {
+  int calls;
+  uint64_t last_committed;
+  int stop_after;
+} progress_log;
+
+static int on_progress(void* user, const cadre_import_progress* p) {
+  progress_log* log = (progress_log*)user;
+  CHECK(p->struct_size >= sizeof(cadre_import_progress));
+  CHECK(p->rows_committed >= log->last_committed);
+  log->last_committed = p->rows_committed;
+  log->calls++;
+  return log->stop_after == 0 || log->calls < log->stop_after;
+}
+
+typedef struct sink {
+  char buf[8192];
+  size_t len;
+  int fail;
+} sink;
+
+static int write_text(void* user, const char* data, size_t len) {
+  sink* s = (sink*)user;
+  if (s->fail) return 3;
+  if (s->len + len >= sizeof s->buf) return 9;
+  memcpy(s->buf + s->len, data, len);
+  s->len += len;
+  s->buf[s->len] = '\0';
+  return 0;
+}
+
+static void test_import_export(void) {
+  cadre_workspace* ws = open_memory();
+  char* report = NULL;
+  /* Six purchases, the fourth with a bad amount; read two bytes at a time. */
+  static const char csv[] =
+      "id,occurred_at,customer,amount_minor,category,attributes.till\r\n"
+      "S-1,2025-06-18T10:00:00+08:00,C-1,500,tea,T1\r\n"
+      "S-2,2025-06-18T11:00:00+08:00,C-1,700,\"tea, green\",T2\r\n"
+      "S-3,2025-06-18T12:00:00+08:00,C-2,900,rice,\r\n"
+      "S-4,2025-06-18T13:00:00+08:00,C-2,12k,rice,\r\n"
+      "S-5,2025-06-18T14:00:00+08:00,C-3,100,,\r\n"
+      "S-6,2025-06-18T15:00:00+08:00,C-3,200,,\r\n";
+  reader r = {csv, sizeof csv - 1, 0, 2, 0};
+  progress_log log = {0, 0, 0};
+  CHECK_CODE(cadre_import(&report, ws, "{\"kind\":\"purchases\",\"mode\":\"best_effort\",\"batch_size\":2}", read_text,
+                          &r, on_progress, &log),
+             CADRE_OK);
+  CHECK_HAS(report, "\"rows_read\":6");
+  CHECK_HAS(report, "\"accepted\":5");
+  CHECK_HAS(report, "\"rejected\":1");
+  CHECK_HAS(report, "\"row\":4");
+  CHECK_HAS(report, "\"column\":\"amount_minor\"");
+  CHECK_HAS(report, "\"value\":\"12k\"");
+  CHECK(log.calls == 3);
+  CHECK(log.last_committed == 5);
+  cadre_free(report);
+
+  /* Export through the write callback, and read it back into a second workspace. */
+  sink out;
+  memset(&out, 0, sizeof out);
+  CHECK_CODE(cadre_export(&report, ws, "{\"kind\":\"purchases\",\"format\":\"ndjson\"}", write_text, &out), CADRE_OK);
+  CHECK_HAS(report, "\"rows\":5");
+  CHECK_HAS(out.buf, "\"category\":\"tea, green\"");
+  CHECK_HAS(out.buf, "\"attributes\":{\"till\":\"T2\"}");
+  CHECK_LACKS(out.buf, "S-4");
+  cadre_free(report);
+  {
+    cadre_workspace* copy = open_memory();
+    reader back = {out.buf, out.len, 0, 4096, 0};
+    CHECK_CODE(
+        cadre_import(&report, copy, "{\"kind\":\"purchases\",\"format\":\"ndjson\"}", read_text, &back, NULL, NULL),
+        CADRE_OK);
+    CHECK_HAS(report, "\"accepted\":5");
+    CHECK_HAS(report, "\"complete\":true");
+    cadre_free(report);
+    cadre_workspace_close(copy);
+  }
+
+  /* A read failure mid-stream: earlier batches stay, the batch being read is not written. */
+  {
+    enum { kRows = 20000 };
+    size_t cap = (size_t)kRows * 64 + 64, len = 0;
+    char* big = (char*)malloc(cap);
+    cadre_workspace* other = open_memory();
+    uint64_t hwm = 0;
+    int i;
+    len += (size_t)snprintf(big + len, cap - len, "id,occurred_at,customer,amount_minor\n");
+    for (i = 0; i < kRows; ++i)
+      len += (size_t)snprintf(big + len, cap - len, "S-%06d,2025-06-18T10:00:00+08:00,C-%d,%d\n", i, i % 97, 100 + i);
+    {
+      reader failing = {big, len, 0, 4096, len / 2};
+      report = SENTINEL;
+      CHECK_CODE(
+          cadre_import(&report, other, "{\"kind\":\"purchases\",\"batch_size\":100}", read_text, &failing, NULL, NULL),
+          CADRE_ERROR_HOST_CALLBACK);
+    }
+    CHECK(report == NULL);
+    CHECK_HAS(cadre_error_message(), "cadre_import.read failed (returned 7)");
+    CHECK_HAS(cadre_error_details_json(), "\"callback\":\"read\"");
+    CHECK_CODE(cadre_workspace_high_water_mark(&hwm, other), CADRE_OK);
+    /* Whole batches of 100 only, and not all of them. */
+    if (!(hwm > 0 && hwm < kRows && hwm % 100 == 0)) fprintf(stderr, "hwm = %llu\n", (unsigned long long)hwm);
+    CHECK(hwm > 0 && hwm < kRows && hwm % 100 == 0);
+    cadre_workspace_close(other);
+    free(big);
+  }
+
+  /* The progress callback may stop the import; a write failure fails the export. */
+  {
+    cadre_workspace* other = open_memory();
+    reader again = {csv, sizeof csv - 1, 0, 64, 0};
+    progress_log stop = {0, 0, 1};
+    CHECK_CODE(cadre_import(&report, other, "{\"kind\":\"purchases\",\"mode\":\"best_effort\",\"batch_size\":2}",
+                            read_text, &again, on_progress, &stop),
+               CADRE_OK);
+    CHECK_HAS(report, "\"stopped\":true");
+    CHECK_HAS(report, "\"accepted\":2");
+    cadre_free(report);
+    sink broken;
+    memset(&broken, 0, sizeof broken);
+    broken.fail = 1;
+    CHECK_CODE(cadre_export(&report, other, "{\"kind\":\"purchases\"}", write_text, &broken),
+               CADRE_ERROR_HOST_CALLBACK);
+    CHECK_HAS(cadre_error_message(), "cadre_export.write failed (returned 3)");
+    cadre_workspace_close(other);
+  }
+
+  /* Files: customers out and back in. */
+  {
+    char path[512];
+    snprintf(path, sizeof path, "%s/capi_customers_%ld.csv", g_scratch, (long)getpid());
+    CHECK_CODE(cadre_document_put(NULL, ws, "customers", "C-1",
+                                  "{\"name\":\"Wang, Fang\",\"tier\":\"gold\",\"tags\":[\"vip\",\"wine\"]}", NULL),
+               CADRE_OK);
+    CHECK_CODE(cadre_export_file(&report, ws, "{\"kind\":\"customers\"}", path), CADRE_OK);
+    CHECK_HAS(report, "\"rows\":1");
+    cadre_free(report);
+    cadre_workspace* copy = open_memory();
+    CHECK_CODE(cadre_import_file(&report, copy, "{\"kind\":\"customers\"}", path, NULL, NULL), CADRE_OK);
+    CHECK_HAS(report, "\"accepted\":1");
+    cadre_free(report);
+    CHECK_CODE(cadre_document_get(&report, copy, "customers", "C-1", NULL), CADRE_OK);
+    CHECK_HAS(report, "\"name\":\"Wang, Fang\"");
+    CHECK_HAS(report, "\"tags\":[\"vip\",\"wine\"]");
+    cadre_free(report);
+    cadre_workspace_close(copy);
+    remove(path);
+    CHECK_CODE(cadre_import_file(&report, ws, "{\"kind\":\"customers\"}", path, NULL, NULL), CADRE_ERROR_NOT_FOUND);
+  }
+
+  /* Bad options name the key; misuse is caught. */
+  CHECK_CODE(cadre_import(&report, ws, "{\"kind\":\"pets\"}", read_text, &r, NULL, NULL), CADRE_ERROR_INVALID_ARGUMENT);
+  CHECK_HAS(cadre_error_details_json(), "\"path\":\"options.kind\"");
+  CHECK_CODE(cadre_import(&report, ws, "{\"kind\":\"purchases\",\"batch_size\":0}", read_text, &r, NULL, NULL),
+             CADRE_ERROR_INVALID_ARGUMENT);
+  CHECK_HAS(cadre_error_details_json(), "\"path\":\"options.batch_size\"");
+  CHECK_CODE(cadre_import(&report, ws, "{\"kind\":\"purchases\"}", NULL, NULL, NULL, NULL), CADRE_ERROR_MISUSE);
+  CHECK_CODE(cadre_export(&report, ws, "{\"kind\":\"purchases\"}", NULL, NULL), CADRE_ERROR_MISUSE);
+  CHECK_CODE(cadre_export(&report, ws, "{}", write_text, &out), CADRE_ERROR_INVALID_ARGUMENT);
+  CHECK_HAS(cadre_error_details_json(), "\"path\":\"options.kind\"");
   cadre_workspace_close(ws);
 }
 
@@ -1028,6 +1238,7 @@ int main(int argc, char** argv) {
   test_ingest_sales();
   test_scan();
   test_query();
+  test_import_export();
   test_threads();
   test_results_outlive_workspace();
   printf("capi_test: %d passed, %d failed\n", g_passed, g_failed);

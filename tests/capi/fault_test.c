@@ -35,7 +35,7 @@ static int g_failed = 0;
 
 static char g_sentinel;
 
-enum { kEntryPoints = 13 };
+enum { kEntryPoints = 17 };
 static const char* const kNames[kEntryPoints] = {
     "cadre_workspace_open",
     "cadre_workspace_settings",
@@ -50,7 +50,28 @@ static const char* const kNames[kEntryPoints] = {
     "cadre_events_scan",
     "cadre_workspace_open_with_storage",
     "cadre_query",
+    "cadre_import",
+    "cadre_import_file",
+    "cadre_export",
+    "cadre_export_file",
 };
+
+static int read_nothing(void* user, char* buf, size_t cap, size_t* out_len) {
+  (void)user;
+  (void)buf;
+  (void)cap;
+  *out_len = 0;
+  return 0;
+}
+
+static int write_nothing(void* user, const char* data, size_t len) {
+  (void)user;
+  (void)data;
+  (void)len;
+  return 0;
+}
+
+static const char* g_path = "fault_test_export.csv";
 
 /* Calls entry point `which` with valid arguments; reports whether its out-parameter
  * was cleared. */
@@ -118,7 +139,19 @@ static int call(int which, cadre_workspace* ws, int* out_cleared) {
       return rc;
     }
     case 12:
-      rc = cadre_query(&text, ws, "{\"query\":\"org_tree\"}");
+      rc = cadre_query(&text, ws, "{\"query\":\"org_tree\",\"viewer\":{\"admin\":true}}");
+      break;
+    case 13:
+      rc = cadre_import(&text, ws, "{\"kind\":\"purchases\",\"format\":\"ndjson\"}", read_nothing, NULL, NULL, NULL);
+      break;
+    case 14:
+      rc = cadre_import_file(&text, ws, "{\"kind\":\"customers\"}", g_path, NULL, NULL);
+      break;
+    case 15:
+      rc = cadre_export(&text, ws, "{\"kind\":\"customers\"}", write_nothing, NULL);
+      break;
+    case 16:
+      rc = cadre_export_file(&text, ws, "{\"kind\":\"customers\"}", g_path);
       break;
     default:
       break;
@@ -133,6 +166,12 @@ int main(void) {
   int which = -1, kind = 0;
   CHECK(cadre_workspace_open(&ws, "memory:", NULL) == CADRE_OK);
   CHECK(cadre_document_put(NULL, ws, "x_a", "1", "{}", NULL) == CADRE_OK);
+  {
+    /* cadre_import_file reads the file cadre_export_file writes. */
+    char* text = NULL;
+    CHECK(cadre_export_file(&text, ws, "{\"kind\":\"customers\",\"all_columns\":true}", g_path) == CADRE_OK);
+    cadre_free(text);
+  }
 
   for (which = 0; which < kEntryPoints; ++which) {
     for (kind = kBadAlloc; kind <= kNotAnException; ++kind) {
@@ -165,6 +204,7 @@ int main(void) {
     }
   }
   cadre_workspace_close(ws);
+  remove(g_path);
   printf("fault_test: %d passed, %d failed\n", g_passed, g_failed);
   return g_failed == 0 ? 0 : 1;
 }

@@ -43,11 +43,22 @@ from .errors import (  # noqa: F401  (re-exported)
     NoMemoryError,
     NotFoundError,
     OutOfRangeError,
+    PermissionDeniedError,
     UnavailableError,
 )
 from .errors import from_last_error as _error
 
 __version__ = "0.1.0"
+
+# Viewers for Workspace.query: an admin sees everything; a manager their own
+# customers (and, as the lead of org units, those of the managers in them).
+ADMIN = {"admin": True}
+
+
+def as_manager(manager_id):
+    """The viewer {"manager": manager_id}."""
+    return {"manager": manager_id}
+
 
 ATOMIC = "atomic"
 BEST_EFFORT = "best_effort"
@@ -299,17 +310,120 @@ class Workspace:
         del keep  # the strings the array points into lived until here
         return json.loads(_native.take_string(out))
 
-    def query(self, name, **params):
+    def query(self, name, *, viewer, **params):
         """Answers a named query with its parameters, as plain Python data.
 
-        ws.query("customer_360", customer="C000042", as_of=datetime(...))
-        ws.query("ownership", customer="C1"); ws.query("holdings", manager="M1")
-        ws.query("org_tree", unit="R01")
+        Every query is asked on behalf of a viewer: cadre.ADMIN, or
+        cadre.as_manager("M7") (a manager sees their own customers, a lead their
+        units' managers' customers). A customer outside the viewer's scope raises
+        NotFoundError, exactly as one that does not exist.
+
+        ws.query("customer_360", viewer=cadre.ADMIN, customer="C000042", as_of=datetime(...))
+        ws.query("holdings", viewer=cadre.as_manager("M1"), manager="M1")
+        ws.query("pipeline", viewer=cadre.ADMIN); ws.query("follow_ups", viewer=v, manager="M1")
         Datetimes (with a zone) and Decimals are converted; unknown queries or
         parameters raise InvalidArgumentError naming the key (e.g. 'request.as_of').
         """
-        request = dict(params, query=name)
+        request = dict(params, query=name, viewer=viewer)
         return self._json_call(_native.cadre_query, _bytes(_encode(request)))
+
+    def import_records(self, kind, source, format=None, mode=ATOMIC, batch_size=10000, max_errors=1000,
+                       effective_from=None, progress=None):
+        """Imports managers, customers, purchases or interactions from CSV or NDJSON,
+        streamed in batches (each batch one transaction), and returns the report:
+        counts and, per refused row, row, line, column, value and rule.
+
+        `source` is a path or a binary file object. `format` is 'csv' or 'ndjson'
+        (default: from the file name, else csv). `progress(p)` is called after each
+        batch with a dict of rows_read, rows_committed, rows_rejected and
+        batches_committed; returning False stops the import after that batch.
+        """
+        options = {"kind": kind, "mode": mode, "batch_size": batch_size, "max_errors": max_errors}
+        name = str(source) if isinstance(source, (str, os.PathLike)) else getattr(source, "name", "")
+        options["format"] = format or ("ndjson" if str(name).lower().endswith((".ndjson", ".jsonl")) else "csv")
+        if effective_from is not None:
+            options["effective_from"] = _time_text(effective_from)
+        errors = []
+
+        def on_progress(_user, p):
+            if progress is None:
+                return 1
+            try:
+                go_on = progress({"rows_read": p[0].rows_read, "rows_committed": p[0].rows_committed,
+                                  "rows_rejected": p[0].rows_rejected,
+                                  "batches_committed": p[0].batches_committed})
+            except BaseException as e:  # noqa: BLE001  re-raised below, after the library returns
+                errors.append(e)
+                return 0
+            return 0 if go_on is False else 1
+
+        progress_fn = _native.PROGRESS_FN(on_progress)
+        out = ctypes.c_void_p()
+        if self._handle is None:
+            raise ValueError("I/O operation on a closed cadre workspace")
+        if isinstance(source, (str, os.PathLike)):
+            code = _native.cadre_import_file(ctypes.byref(out), self._handle, _bytes(_encode(options)),
+                                             os.fsencode(source), progress_fn, None)
+        else:
+            def on_read(_user, buf, cap, out_len):
+                try:
+                    chunk = source.read(cap)
+                except BaseException as e:  # noqa: BLE001
+                    errors.append(e)
+                    return 1
+                if isinstance(chunk, str):
+                    chunk = chunk.encode("utf-8")
+                ctypes.memmove(buf, chunk, len(chunk))
+                out_len[0] = len(chunk)
+                return 0
+
+            read_fn = _native.READ_FN(on_read)
+            code = _native.cadre_import(ctypes.byref(out), self._handle, _bytes(_encode(options)), read_fn, None,
+                                        progress_fn, None)
+        if errors:
+            if out:
+                _native.take_string(out)
+            raise errors[0]
+        self._raise_if(code)
+        return json.loads(_native.take_string(out))
+
+    def export_records(self, kind, target, format=None, as_of=None, all_columns=False, crlf=True, **events):
+        """Exports managers, customers, purchases or interactions as CSV or NDJSON
+        to `target` (a path, or a binary file object), streamed; returns
+        {'rows', 'columns'}. Event kinds take from_/until/manager/customer/
+        after_seq/limit filters; documents take as_of."""
+        name = str(target) if isinstance(target, (str, os.PathLike)) else getattr(target, "name", "")
+        options = {"kind": kind, "all_columns": all_columns, "crlf": crlf,
+                   "format": format or ("ndjson" if str(name).lower().endswith((".ndjson", ".jsonl")) else "csv")}
+        if as_of is not None:
+            options["as_of"] = _time_text(as_of)
+        if "from_" in events:
+            events["from"] = events.pop("from_")
+        for key in ("from", "until"):
+            if key in events:
+                events[key] = _time_text(events[key])
+        options.update(events)
+        if isinstance(target, (str, os.PathLike)):
+            return self._json_call(_native.cadre_export_file, _bytes(_encode(options)), os.fsencode(target))
+        errors = []
+
+        def on_write(_user, data, length):
+            try:
+                target.write(ctypes.string_at(data, length))
+            except BaseException as e:  # noqa: BLE001
+                errors.append(e)
+                return 1
+            return 0
+
+        write_fn = _native.WRITE_FN(on_write)
+        out = ctypes.c_void_p()
+        if self._handle is None:
+            raise ValueError("I/O operation on a closed cadre workspace")
+        code = _native.cadre_export(ctypes.byref(out), self._handle, _bytes(_encode(options)), write_fn, None)
+        if errors:
+            raise errors[0]
+        self._raise_if(code)
+        return json.loads(_native.take_string(out))
 
     def scan(self, **query):
         """Logged events matching the query (from, until, kinds, manager, customer,

@@ -125,6 +125,30 @@ cadre_events_scan = _declare("cadre_events_scan", c_int, c_char_pp, ws_p, c_char
 cadre_query = _declare("cadre_query", c_int, c_char_pp, ws_p, c_char_p)
 
 
+class ImportProgress(ctypes.Structure):
+    _fields_ = [
+        ("struct_size", c_size_t),
+        ("rows_read", ctypes.c_uint64),
+        ("rows_committed", ctypes.c_uint64),
+        ("rows_rejected", ctypes.c_uint64),
+        ("batches_committed", ctypes.c_uint64),
+    ]
+
+
+PROGRESS_FN = ctypes.CFUNCTYPE(c_int, ctypes.c_void_p, ctypes.POINTER(ImportProgress))
+READ_FN = ctypes.CFUNCTYPE(c_int, ctypes.c_void_p, ctypes.POINTER(ctypes.c_char), c_size_t,
+                           ctypes.POINTER(c_size_t))
+WRITE_FN = ctypes.CFUNCTYPE(c_int, ctypes.c_void_p, ctypes.POINTER(ctypes.c_char), c_size_t)
+cadre_import = _declare(
+    "cadre_import", c_int, c_char_pp, ws_p, c_char_p, READ_FN, ctypes.c_void_p, PROGRESS_FN, ctypes.c_void_p
+)
+cadre_import_file = _declare(
+    "cadre_import_file", c_int, c_char_pp, ws_p, c_char_p, c_char_p, PROGRESS_FN, ctypes.c_void_p
+)
+cadre_export = _declare("cadre_export", c_int, c_char_pp, ws_p, c_char_p, WRITE_FN, ctypes.c_void_p)
+cadre_export_file = _declare("cadre_export_file", c_int, c_char_pp, ws_p, c_char_p, c_char_p)
+
+
 def take_string(ptr):
     """Copies a library-allocated char* into a Python str and frees it."""
     if not ptr:

@@ -89,6 +89,10 @@ class MisuseError(CadreError, RuntimeError):
     code, code_name = 11, "misuse"
 
 
+class PermissionDeniedError(CadreError, PermissionError):
+    code, code_name = 12, "permission_denied"
+
+
 _BY_CODE = {
     cls.code: cls
     for cls in (
@@ -103,6 +107,7 @@ _BY_CODE = {
         InternalError,
         NoMemoryError,
         MisuseError,
+        PermissionDeniedError,
     )
 }
 

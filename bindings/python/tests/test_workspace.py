@@ -153,18 +153,18 @@ class WorkspaceTest(unittest.TestCase):
             dict(sale("S1", 1200, manager=None), category="beauty"),
             dict(sale("S2", 300, manager=None, when="2025-07-01T10:00:00+08:00"), category="home"),
         ])
-        view = self.ws.query("customer_360", customer="C1", as_of=dt.datetime(2025, 6, 30, tzinfo=SHANGHAI))
+        view = self.ws.query("customer_360", viewer=cadre.ADMIN, customer="C1", as_of=dt.datetime(2025, 6, 30, tzinfo=SHANGHAI))
         self.assertEqual(view["owner"], "M1")
         self.assertEqual(view["purchases"]["net_minor"], 1200, "the July sale is after as_of")
         self.assertEqual(view["purchases"]["favourite_categories"], [{"category": "beauty", "net_minor": 1200}])
-        self.assertEqual(self.ws.query("holdings", manager="M1")["customers"], ["C1"])
-        units = [u["id"] for u in self.ws.query("org_tree")["units"]]
+        self.assertEqual(self.ws.query("holdings", viewer=cadre.ADMIN, manager="M1")["customers"], ["C1"])
+        units = [u["id"] for u in self.ws.query("org_tree", viewer=cadre.ADMIN)["units"]]
         self.assertEqual(units, ["CO", "T1"])
         with self.assertRaises(cadre.InvalidArgumentError) as cm:
-            self.ws.query("customer_360", customer="C1", colour="red")
+            self.ws.query("customer_360", viewer=cadre.ADMIN, customer="C1", colour="red")
         self.assertEqual(cm.exception.path, "request.colour")
         with self.assertRaises(KeyError):
-            self.ws.query("customer_360", customer="nobody")
+            self.ws.query("customer_360", viewer=cadre.ADMIN, customer="nobody")
 
     def test_closed_workspace(self):
         ws = cadre.open("memory:")
