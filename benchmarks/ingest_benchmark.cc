@@ -195,6 +195,14 @@ void IngestAll(benchmark::State& state, const std::string& uri, const std::strin
       state.SkipWithError(std::string(ws.status().message()).c_str());
       break;
     }
+    // Opportunity events are checked against their pipeline document at ingest.
+    for (const cadre::Pipeline& p : cadre::RetailPipelines()) {
+      absl::Status put = (*ws)->PutEntity(p).status();
+      if (!put.ok()) {
+        state.SkipWithError(std::string(put.message()).c_str());
+        break;
+      }
+    }
     state.ResumeTiming();
     for (std::span<const Event> batch : batches) {
       absl::StatusOr<cadre::IngestReport> r = (*ws)->Ingest(batch, cadre::IngestMode::kAtomic);

@@ -31,11 +31,14 @@
 #include "cadre/crm.h"
 #include "cadre/json.h"
 #include "cadre/model.h"
+#include "cadre/opportunity.h"
 #include "cadre/org.h"
+#include "cadre/period.h"
 #include "cadre/pool.h"
 #include "cadre/query.h"
 #include "cadre/status.h"
 #include "cadre/synth.h"
+#include "cadre/tasks.h"
 #include "cadre/workspace.h"
 
 namespace {
@@ -237,6 +240,104 @@ absl::Status PoolAndAssignment(cadre::Workspace& ws, cadre::OwnershipProjection&
   return absl::OkStatus();
 }
 
+// "12.34 %" from a Decimal ratio (0..1); "-" when there is none.
+std::string PercentOf(const std::optional<cadre::Decimal>& ratio) {
+  if (!ratio) return "-";
+  absl::StatusOr<cadre::Decimal> pct =
+      ratio->Mul(cadre::Decimal::FromUnits(100 * cadre::Decimal::kOne), cadre::RoundingMode::kHalfEven);
+  if (!pct.ok()) return "-";
+  return absl::StrCat(pct->Round(2, cadre::RoundingMode::kHalfEven).ToString(), " %");
+}
+
+std::string Days(std::optional<int64_t> seconds) {
+  if (!seconds) return "-";
+  return absl::StrFormat("%.1f days", static_cast<double>(*seconds) / 86400.0);
+}
+
+// The sales pipeline and the follow-up work at the end of the year.
+absl::Status PipelineAndFollowUps(cadre::Workspace& ws, cadre::OwnershipProjection& ownership) {
+  const absl::TimeZone tz = ws.time_zone();
+  const cadre::Currency& currency = ws.currency();
+  const absl::Time year_end = absl::FromCivil(absl::CivilSecond(2025, 12, 31, 20, 0, 0), tz);
+  const absl::Time year_start = absl::FromCivil(absl::CivilSecond(2025, 1, 1, 0, 0, 0), tz);
+
+  cadre::OpportunityProjection opportunities;
+  CADRE_RETURN_IF_ERROR(opportunities.CatchUp(ws, ownership));
+  CADRE_ASSIGN_OR_RETURN(std::vector<cadre::Pipeline> pipelines, cadre::LoadPipelines(ws, year_end));
+  CADRE_ASSIGN_OR_RETURN(cadre::OrgTree tree, cadre::OrgTree::Load(ws, year_end));
+  CADRE_ASSIGN_OR_RETURN(cadre::PipelineValueReport value,
+                         cadre::WeightedPipeline(opportunities, pipelines, tree, year_end));
+  std::printf("Sales pipeline at %s\n", absl::FormatTime("%Y-%m-%d %H:%M %Z", year_end, tz).c_str());
+  std::printf("  open opportunities           %s, expected %s, weighted %s\n", Grouped(value.total.count).c_str(),
+              FormatMoney(value.total.open_minor, currency, 0).c_str(),
+              FormatMoney(value.total.weighted_minor, currency, 0).c_str());
+  for (const cadre::StageValue& stage : value.total.stages) {
+    std::printf("    %-12s %5s open   %s expected   %s weighted (x %s)\n", stage.stage.c_str(),
+                Grouped(stage.count).c_str(), FormatMoney(stage.open_minor, currency).c_str(),
+                FormatMoney(stage.weighted_minor, currency).c_str(),
+                stage.win_probability ? stage.win_probability->ToString().c_str() : "-");
+  }
+  std::printf("  weighted pipeline by region:\n");
+  for (const cadre::UnitPipelineValue& unit : value.units) {
+    if (unit.kind != cadre::OrgUnitKind::kRegion) continue;
+    const cadre::OrgUnit* u = tree.FindUnit(unit.unit);
+    std::printf("    %-24s %s   %s open\n",
+                absl::StrCat(u != nullptr ? u->name : unit.unit, " (", unit.unit, ")").c_str(),
+                FormatMoney(unit.value.weighted_minor, currency).c_str(), Grouped(unit.value.count).c_str());
+  }
+  for (const cadre::Pipeline& pipeline : pipelines) {
+    CADRE_ASSIGN_OR_RETURN(cadre::ConversionReport conversion,
+                           cadre::PipelineConversion(opportunities, pipeline, year_start, year_end, year_end));
+    CADRE_ASSIGN_OR_RETURN(cadre::TimeInStageReport time,
+                           cadre::TimeInStage(opportunities, pipeline, year_start, year_end, year_end));
+    std::printf("  %s: %s opened in the year, %s won, %s lost, %s still open; win rate %s\n", pipeline.id.c_str(),
+                Grouped(conversion.opened).c_str(), Grouped(conversion.won).c_str(), Grouped(conversion.lost).c_str(),
+                Grouped(conversion.open).c_str(), PercentOf(conversion.win_rate).c_str());
+    for (const cadre::StageConversion& stage : conversion.stages) {
+      if (stage.outcome != cadre::StageOutcome::kOpen) continue;
+      std::string median = "-";
+      for (const cadre::StageDuration& d : time.stages)
+        if (d.stage == stage.stage) median = Days(d.median_seconds);
+      std::printf("    %-12s reached %5s   went on %s   median stay %s\n", stage.stage.c_str(),
+                  Grouped(stage.reached).c_str(), PercentOf(stage.conversion).c_str(), median.c_str());
+    }
+  }
+  std::printf("\n");
+
+  cadre::FollowUpProjection tasks;
+  CADRE_RETURN_IF_ERROR(ownership.CatchUp(ws));
+  CADRE_RETURN_IF_ERROR(tasks.CatchUp(ws, ownership));
+  std::vector<cadre::TaskCounts> counts =
+      tasks.CountsByManager(absl::CivilDay(2025, 1, 1), absl::CivilDay(2026, 1, 1), year_end, tz);
+  cadre::TaskCounts all;
+  const cadre::TaskCounts* busiest = nullptr;
+  for (const cadre::TaskCounts& c : counts) {
+    all.total += c.total;
+    all.open += c.open;
+    all.overdue += c.overdue;
+    all.done += c.done;
+    all.done_on_time += c.done_on_time;
+    if (c.manager && (busiest == nullptr || c.overdue > busiest->overdue)) busiest = &c;
+  }
+  std::printf("Follow-ups due in 2025, at %s (days read in %s)\n",
+              absl::FormatTime("%Y-%m-%d %H:%M", year_end, tz).c_str(), tz.name().c_str());
+  std::printf("  tasks %s: done %s (%s on time), overdue %s, open %s\n", Grouped(all.total).c_str(),
+              Grouped(all.done).c_str(), Percent(all.done_on_time, all.done).c_str(), Grouped(all.overdue).c_str(),
+              Grouped(all.open).c_str());
+  if (busiest != nullptr) {
+    std::vector<cadre::FollowUpTask> late =
+        tasks.ManagerTasks(*busiest->manager, year_end, tz, {.statuses = {cadre::TaskStatus::kOverdue}});
+    std::printf("  most overdue: %s with %s; the oldest:\n", busiest->manager->c_str(),
+                Grouped(busiest->overdue).c_str());
+    for (std::size_t i = 0; i < late.size() && i < 3; ++i) {
+      std::printf("    due %s  %-9s %s\n", cadre::FormatDay(late[i].due_on).c_str(), late[i].customer.c_str(),
+                  late[i].next_step.value_or("(no next step)").c_str());
+    }
+  }
+  std::printf("\n");
+  return absl::OkStatus();
+}
+
 absl::Status Run(const std::string& path) {
   RemoveIfPresent(path);
   const std::string uri = "sqlite:" + path;
@@ -321,8 +422,8 @@ absl::Status Run(const std::string& path) {
 
   std::printf("Events by kind\n");
   for (const auto& [kind, n] : f.count)
-    std::printf("  %-12s %10s\n", std::string(cadre::json::EnumName(kind)).c_str(), Grouped(n).c_str());
-  std::printf("  %-12s %10s\n\n", "total", Grouped(total_events).c_str());
+    std::printf("  %-15s %10s\n", std::string(cadre::json::EnumName(kind)).c_str(), Grouped(n).c_str());
+  std::printf("  %-15s %10s\n\n", "total", Grouped(total_events).c_str());
 
   const int64_t sales = f.count[cadre::EventKind::kSale];
   const int64_t returns = f.count[cadre::EventKind::kReturn];
@@ -407,7 +508,8 @@ absl::Status Run(const std::string& path) {
   if (!top_customer.empty()) {
     cadre::QueryEngine queries(*ws);
     CADRE_ASSIGN_OR_RETURN(std::string text,
-                           queries.Run(absl::StrCat(R"({"query":"customer_360","customer":")", top_customer, R"("})")));
+                           queries.Run(absl::StrCat(R"({"viewer":{"admin":true},"query":"customer_360","customer":")",
+                                                    top_customer, R"("})")));
     CADRE_ASSIGN_OR_RETURN(cadre::Customer360 view, cadre::json::FromText<cadre::Customer360>(text));
     std::vector<std::string> favourites;
     for (const cadre::CategorySpend& c : view.purchases.favourite_categories) favourites.push_back(c.category);
@@ -422,6 +524,10 @@ absl::Status Run(const std::string& path) {
   const absl::Duration crm_time = absl::Now() - t0;
 
   t0 = absl::Now();
+  CADRE_RETURN_IF_ERROR(PipelineAndFollowUps(*ws, ownership));
+  const absl::Duration pipeline_time = absl::Now() - t0;
+
+  t0 = absl::Now();
   CADRE_RETURN_IF_ERROR(PoolAndAssignment(*ws, ownership));
   const absl::Duration pool_time = absl::Now() - t0;
 
@@ -434,6 +540,8 @@ absl::Status Run(const std::string& path) {
   std::printf("  read back  %8.2f s   (scan of the whole event log)\n", absl::ToDoubleSeconds(scan_time));
   std::printf("  ownership  %8.2f s   (projection from the log, crediting, one customer 360)\n",
               absl::ToDoubleSeconds(crm_time));
+  std::printf("  pipeline   %8.2f s   (opportunity and follow-up projections, weighted pipeline, conversion)\n",
+              absl::ToDoubleSeconds(pipeline_time));
   std::printf("  pool       %8.2f s   (policy, year-end sweep, claims, assignment of new customers)\n",
               absl::ToDoubleSeconds(pool_time));
   return absl::OkStatus();
