@@ -155,7 +155,8 @@ CADRE_API const char* cadre_version_string(void);
  * The name of a status code as it appears in the details JSON: "ok",
  * "invalid_argument", "not_found", "already_exists", "conflict",
  * "failed_precondition", "out_of_range", "unavailable", "host_callback",
- * "internal", "no_memory", "misuse"; "unknown" for any other number. Static,
+ * "internal", "no_memory", "misuse", "permission_denied"; "unknown" for any
+ * other number. Static,
  * never NULL. Does not touch the error state.
  * Thread-safe.
  */
@@ -372,7 +373,9 @@ CADRE_API int cadre_document_history(char** out_json, cadre_workspace* ws, const
 /* ---- Events --------------------------------------------------------------- */
 
 /*
- * Facts are events: sales, returns, interactions, assignments, reversals. Each has
+ * Facts are events: sales and returns (optionally with line items), interactions,
+ * assignments, reversals, pool reminders, follow-up tasks and their completion,
+ * opportunity stage moves (docs/events-and-documents.md has every kind). Each has
  * an id chosen by the host, which makes ingest idempotent: an id already logged
  * with the same content counts as a duplicate and is not written again; with
  * other content it is rejected.
@@ -586,7 +589,7 @@ typedef struct cadre_storage_event {
   uint32_t reserved;      /* 0 */
   uint64_t seq;           /* 1, 2, 3, ...: the position in the log, chosen by cadre; unique */
   const char* id;         /* the host's event id; unique in the log */
-  const char* kind;       /* wire name: "sale", "return", "interaction", "assignment", "reversal" */
+  const char* kind;       /* wire name: "sale", "return", "interaction", "assignment", "reversal", ... */
   int64_t occurred_at_ns; /* when it happened, floored to whole nanoseconds */
   const char* manager;    /* or NULL */
   const char* customer;   /* or NULL */
@@ -708,26 +711,32 @@ CADRE_API void cadre_storage_set_error(const char* message);
 /*
  * Answers a query given as a JSON request and returns the result as JSON: one
  * function for every question, so new queries never change this header. The
- * request names the query and its parameters (instants are RFC 3339):
- *   {"query":"customer_360","customer":"C-42","as_of":"2025-06-30T23:59:59+08:00"}
- *       profile, owner and ownership history, purchase summary, recent interactions;
- *       optional "recent_interactions" (10) and "favourite_categories" (3)
- *   {"query":"ownership","customer":"C-42"}      {"customer","owner","history":[...]}
- *   {"query":"holdings","manager":"M-7"}         {"manager","customers":[ids]}
- *   {"query":"org_tree","unit":"R01"}            {"units":[{...,"children":[ids],"managers":[ids]}]}
- * ("as_of" is accepted by all four). Planning queries write nothing; their
- * results carry the events that carry the plan out, for the host to ingest:
- *   {"query":"pool_sweep","policy":"default","now":"..."}   {"plan":{...},"events":[...]}
- *   {"query":"pool_claim","policy":..,"manager":..,"customer":..,"now":..}   {"events":[...]}
- *   {"query":"assign_customers","policy":..,"team":..,"customers":[..],
- *    "strategy":"round_robin"|"least_loaded","now":..}        {"events":[...]}
- * A rule that refuses (a claim over the daily limit, say) is FAILED_PRECONDITION
- * with the rule and the numbers in the message. Results follow cadre's JSON rules: absent
- * optional values and empty lists are left out, and new keys may appear.
+ * request names the query, the viewer it is asked for, and its parameters
+ * (instants are RFC 3339):
+ *   {"query":"customer_360","viewer":{"manager":"M-7"},"customer":"C-42",
+ *    "as_of":"2025-06-30T23:59:59+08:00"}
+ * The viewer is {"admin":true} or {"manager":"<id>"}: a manager sees their own
+ * customers, the lead of an org unit those of the managers in it, an admin
+ * everything. A customer (or manager) outside the viewer's scope is NOT_FOUND,
+ * worded exactly as one that does not exist.
+ *   customer_360   profile, owner and ownership history, purchase summary, recent
+ *                  interactions, open opportunities and follow-ups
+ *   ownership, holdings, org_tree, opportunities, follow_ups, follow_up_counts,
+ *   pipeline (weighted value per manager and unit), pipeline_conversion (admin)
+ * Planning queries write nothing; their results carry the events that carry the
+ * plan out, for the host to ingest: pool_sweep (admin), pool_claim,
+ * assign_customers. include/cadre/query.h and docs/crm.md list every query with
+ * its parameters and result. A rule that refuses (a claim over the daily limit,
+ * say) is FAILED_PRECONDITION with the rule and the numbers in the message.
+ * Results follow cadre's JSON rules: absent optional values and empty lists are
+ * left out, and new keys may appear.
  * *out_json is the caller's (cadre_free); NULL on failure.
- * Errors: INVALID_ARGUMENT (not JSON, unknown query, unknown or ill-typed
- * parameter — the details' path names it, e.g. "request.as_of"), NOT_FOUND (the
- * customer or unit asked about does not exist), UNAVAILABLE, MISUSE.
+ * Errors: INVALID_ARGUMENT (not JSON, unknown query, no or bad viewer, unknown or
+ * ill-typed parameter — the details' path names it, e.g. "request.as_of"),
+ * NOT_FOUND (the customer, manager or unit asked about does not exist or is
+ * outside the viewer's scope), PERMISSION_DENIED (a query reserved to admins, a
+ * unit the viewer does not lead, a viewer who is not an active manager),
+ * UNAVAILABLE, MISUSE.
  * Thread-safe: any number of threads may query one workspace at once.
  */
 CADRE_API int cadre_query(char** out_json, cadre_workspace* ws, const char* request_json);
@@ -740,7 +749,8 @@ CADRE_API int cadre_query(char** out_json, cadre_workspace* ws, const char* requ
  * streamed: the library reads and writes through callbacks in chunks and commits
  * the input in batches, so a million rows never sit in memory at once. Columns
  * and keys are the JSON field names of the records (docs/import-export.md has
- * the CSV conventions: `attributes.KEY` columns, `|`-separated lists, JSON cells
+ * the CSV conventions: `field.KEY` columns for maps (attributes.till, consent.call),
+ * `|`-separated lists, JSON cells
  * for line items).
  */
 
@@ -807,7 +817,7 @@ CADRE_API int cadre_import_file(char** out_report_json, cadre_workspace* ws, con
  *    "crlf":true}          CSV: record terminator CRLF (RFC 4180) or LF
  * *out_report_json (the caller's; cadre_free): {"rows":N,"columns":[...]}.
  * Errors: INVALID_ARGUMENT (bad options), HOST_CALLBACK (write failed; what was
- * written before stays written), ABORTED (the data changed during a CSV export in
+ * written before stays written), CONFLICT (the data changed during a CSV export in
  * a way its header cannot hold: run it again), UNAVAILABLE, MISUSE.
  * Thread-safe.
  */

@@ -48,7 +48,8 @@ enum class Channel { kVisit, kCall, kMessage, kStoreMeeting, kNote, kEmail, kOnl
 BOOST_DESCRIBE_ENUM(Channel, kVisit, kCall, kMessage, kStoreMeeting, kNote, kEmail, kOnline, kStore)
 
 // One line of a sale or return: what was bought (or brought back), how many, for
-// how much. When a sale has lines, its amount_minor is their sum.
+// how much. A sale with lines still gives amount_minor, which must equal the sum
+// of the lines' amounts; its own sku, category and quantity stay absent.
 struct LineItem {
   static constexpr std::string_view kRequired[] = {"sku", "amount_minor"};
 
