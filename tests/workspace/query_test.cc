@@ -1,7 +1,7 @@
 #include "cadre/query.h"
 
-#include <memory>
 #include <map>
+#include <memory>
 #include <set>
 #include <string>
 
