@@ -46,6 +46,7 @@
 #include "cadre/store.h"
 #include "cadre/synth.h"
 #include "cadre/workspace.h"
+#include "rate_reporter.h"
 
 namespace {
 
@@ -394,40 +395,9 @@ BENCHMARK(BM_RawSqliteInsert)->Unit(benchmark::kMillisecond)->UseRealTime()->Min
 
 // ---- Reporting ---------------------------------------------------------------------------
 
-// The console output plus, per benchmark, events per second of wall time
-// (items_per_second) and of the benchmark thread's CPU time. On a busy machine
-// wall time also counts waiting for a core; CPU time does not (but it leaves out
-// waiting for I/O), so the summary prints both.
-class RatioReporter : public benchmark::ConsoleReporter {
- public:
-  struct Rates {
-    double wall = 0;
-    double cpu = 0;
-  };
+using RateReporter = cadre::bench::RateReporter;
 
-  void ReportRuns(const std::vector<Run>& runs) override {
-    ConsoleReporter::ReportRuns(runs);
-    for (const Run& run : runs) {
-      if (run.error_occurred) continue;
-      if (run.run_type == Run::RT_Aggregate && run.aggregate_name != "mean") continue;
-      auto it = run.counters.find("items_per_second");
-      if (it == run.counters.end()) continue;
-      const double cpu_seconds = run.GetAdjustedCPUTime() / benchmark::GetTimeUnitMultiplier(run.time_unit);
-      rates_[run.run_name.function_name] = {it->second.value,
-                                            cpu_seconds > 0 ? static_cast<double>(Events().size()) / cpu_seconds : 0};
-    }
-  }
-
-  std::optional<Rates> Get(const std::string& name) const {
-    auto it = rates_.find(name);
-    return it == rates_.end() ? std::nullopt : std::optional<Rates>(it->second);
-  }
-
- private:
-  std::map<std::string, Rates> rates_;
-};
-
-void PrintSummary(const RatioReporter& r) {
+void PrintSummary(const RateReporter& r) {
   std::printf("\nIngest of %zu events in batches of %zu (events/s)\n", Events().size(), g_batch);
   std::printf("  %-30s %14s %14s\n", "", "wall time", "CPU time");
   for (const char* name : {"BM_MemoryStoreCommit", "BM_MemoryStoreCommitThenScan", "BM_MemoryWorkspaceIngest",
@@ -480,7 +450,7 @@ int main(int argc, char** argv) {
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
   Events();  // generate before any timing
-  RatioReporter reporter;
+  RateReporter reporter(Events().size());
   benchmark::RunSpecifiedBenchmarks(&reporter);
   PrintSummary(reporter);
   benchmark::Shutdown();

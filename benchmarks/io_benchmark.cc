@@ -77,6 +77,7 @@
 #include "cadre/status.h"
 #include "cadre/store.h"
 #include "cadre/workspace.h"
+#include "rate_reporter.h"
 
 namespace {
 
@@ -600,37 +601,7 @@ BENCHMARK(BM_CsvExportMemory)->Unit(benchmark::kMillisecond)->UseRealTime()->Min
 
 // ---- Reporting ---------------------------------------------------------------------------
 
-// The console output plus, per run, rows per second of wall time (items_per_second)
-// and of the benchmark thread's CPU time: on a busy machine wall time also counts
-// waiting for a core, CPU time does not (but leaves out waiting for I/O).
-class RateReporter : public benchmark::ConsoleReporter {
- public:
-  struct Rates {
-    double wall = 0;
-    double cpu = 0;
-  };
-
-  void ReportRuns(const std::vector<Run>& runs) override {
-    ConsoleReporter::ReportRuns(runs);
-    for (const Run& run : runs) {
-      if (run.error_occurred) continue;
-      if (run.run_type == Run::RT_Aggregate && run.aggregate_name != "mean") continue;
-      auto it = run.counters.find("items_per_second");
-      if (it == run.counters.end()) continue;
-      const double cpu_seconds = run.GetAdjustedCPUTime() / benchmark::GetTimeUnitMultiplier(run.time_unit);
-      rates_[absl::StrCat(run.run_name.function_name, run.run_name.args.empty() ? "" : "/", run.run_name.args)] = {
-          it->second.value, cpu_seconds > 0 ? static_cast<double>(g_rows) / cpu_seconds : 0};
-    }
-  }
-
-  std::optional<Rates> Get(const std::string& name) const {
-    auto it = rates_.find(name);
-    return it == rates_.end() ? std::nullopt : std::optional<Rates>(it->second);
-  }
-
- private:
-  std::map<std::string, Rates> rates_;
-};
+using RateReporter = cadre::bench::RateReporter;
 
 std::string RunName(const char* function, std::size_t batch) { return absl::StrCat(function, "/batch:", batch); }
 
@@ -726,7 +697,7 @@ int main(int argc, char** argv) {
   if (ec) g_self = argv[0];
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
-  RateReporter reporter;
+  RateReporter reporter(g_rows);
   benchmark::RunSpecifiedBenchmarks(&reporter);
   PrintSummary(reporter);
   benchmark::Shutdown();
