@@ -9,6 +9,7 @@ packages=(
   libboost1.81-dev libboost-json1.81-dev
   libabsl-dev
   libsqlite3-dev sqlite3
+  libmuparser-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   clang-format binutils python3 python3-venv abigail-tools
 )

@@ -40,9 +40,14 @@ enum class EventKind {
   kFollowUp,      // a follow-up task: `manager` (or the owner) is to contact `customer` by `due_on`
   kFollowUpDone,  // the follow-up task named by `reference` was done at occurred_at
   kOpportunity,   // the opportunity named by `reference` entered `stage` (the first one opens it)
+  // A customer's answer to a survey: `category` says which scale ("csat": a score
+  // of 1-5; "nps": 0-10, the likelihood to recommend), `score` the answer,
+  // `reference` the survey or campaign. Attributed to `manager` if named, else
+  // to the customer's owner when it occurred.
+  kSurveyResponse,
 };
 BOOST_DESCRIBE_ENUM(EventKind, kSale, kReturn, kInteraction, kAssignment, kReversal, kPoolReminder, kFollowUp,
-                    kFollowUpDone, kOpportunity)
+                    kFollowUpDone, kOpportunity, kSurveyResponse)
 
 enum class Channel { kVisit, kCall, kMessage, kStoreMeeting, kNote, kEmail, kOnline, kStore };
 BOOST_DESCRIBE_ENUM(Channel, kVisit, kCall, kMessage, kStoreMeeting, kNote, kEmail, kOnline, kStore)

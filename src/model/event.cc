@@ -19,7 +19,7 @@ using model_internal::CheckOptionalText;
 using model_internal::CheckText;
 using model_internal::kMaxTextLength;
 
-constexpr int kKinds = 9;
+constexpr int kKinds = 10;
 constexpr int Bit(EventKind k) { return 1 << static_cast<int>(k); }
 constexpr int kAllKinds = (1 << kKinds) - 1;
 constexpr int kMoneyKinds = Bit(EventKind::kSale) | Bit(EventKind::kReturn);
@@ -42,11 +42,11 @@ constexpr std::array kFieldUse = {
     CADRE_FIELD_USE(amount_minor, kMoneyKinds | Bit(EventKind::kOpportunity)),
     CADRE_FIELD_USE(currency, kMoneyKinds),
     CADRE_FIELD_USE(quantity, kMoneyKinds),
-    CADRE_FIELD_USE(category, kMoneyKinds | Bit(EventKind::kInteraction)),
+    CADRE_FIELD_USE(category, kMoneyKinds | Bit(EventKind::kInteraction) | Bit(EventKind::kSurveyResponse)),
     CADRE_FIELD_USE(sku, kMoneyKinds),
-    CADRE_FIELD_USE(channel, Bit(EventKind::kSale) | Bit(EventKind::kInteraction)),
+    CADRE_FIELD_USE(channel, Bit(EventKind::kSale) | Bit(EventKind::kInteraction) | Bit(EventKind::kSurveyResponse)),
     CADRE_FIELD_USE(outcome, Bit(EventKind::kInteraction) | Bit(EventKind::kFollowUpDone)),
-    CADRE_FIELD_USE(score, Bit(EventKind::kInteraction)),
+    CADRE_FIELD_USE(score, Bit(EventKind::kInteraction) | Bit(EventKind::kSurveyResponse)),
     CADRE_FIELD_USE(reference, kAllKinds),
     CADRE_FIELD_USE(reverses, Bit(EventKind::kReversal)),
     CADRE_FIELD_USE(reason, Bit(EventKind::kAssignment) | Bit(EventKind::kReversal) | Bit(EventKind::kPoolReminder) |
@@ -222,6 +222,36 @@ absl::Status Event::Validate(json::Path& path) const {
         return FieldError(path.str(), "must not be negative (the expected value)", absl::StrCat(*amount_minor));
       }
       break;
+    case EventKind::kSurveyResponse: {
+      if (!customer) {
+        json::PathScope scope(path, "customer");
+        return FieldError(path.str(), "required field is missing (the customer who answered)");
+      }
+      if (!category) {
+        json::PathScope scope(path, "category");
+        return FieldError(path.str(), "required field is missing (the survey's scale: \"csat\" or \"nps\")");
+      }
+      const bool csat = *category == "csat";
+      if (!csat && *category != "nps") {
+        json::PathScope scope(path, "category");
+        return FieldError(path.str(), "must be \"csat\" (a score of 1-5) or \"nps\" (a score of 0-10)",
+                          model_internal::Quoted(*category));
+      }
+      if (!score) {
+        json::PathScope scope(path, "score");
+        return FieldError(path.str(), "required field is missing (the customer's answer)");
+      }
+      const int64_t low = csat ? 1 : 0, high = csat ? 5 : 10;
+      if (score->units() % Decimal::kOne != 0 || *score < Decimal::FromUnits(low * Decimal::kOne) ||
+          *score > Decimal::FromUnits(high * Decimal::kOne)) {
+        json::PathScope scope(path, "score");
+        return FieldError(path.str(),
+                          absl::StrCat("must be a whole number from ", low, " to ", high, " on the ",
+                                       csat ? "csat" : "nps", " scale"),
+                          score->ToString());
+      }
+      break;
+    }
     case EventKind::kReversal:
       if (!reverses) {
         json::PathScope scope(path, "reverses");
