@@ -125,9 +125,11 @@ struct BuiltinMetric {
 std::span<const BuiltinMetric> BuiltinMetrics();
 const BuiltinMetric* FindBuiltinMetric(std::string_view id);
 
-// Checks a metric about to be saved against the metrics already saved: the names
-// its formula uses exist, and no cycle forms. `path` prefixes error paths.
-absl::Status CheckMetricGraph(const Workspace& workspace, const MetricDefinition& metric);
+// Checks a metric about to be saved against the metrics already saved (and
+// `pending`, saved in the same batch): the names its formula uses exist, and no
+// cycle forms. Errors name "formula", the position and the metric ids.
+absl::Status CheckMetricGraph(const Workspace& workspace, const MetricDefinition& metric,
+                              std::span<const MetricDefinition> pending = {});
 
 // ---- Targets -----------------------------------------------------------------------
 
@@ -139,8 +141,8 @@ enum class TargetBasis {
 BOOST_DESCRIBE_ENUM(TargetBasis, kAbsolute, kGrowthOverLastYear, kGrowthOverPreviousPeriod)
 
 enum class Proration {
-  kNone,            // the whole target, however long the manager was employed
-  kEmployedDays,    // target × days employed in the period (hired_on .. left_on) / days in the period
+  kNone,          // the whole target, however long the manager was employed
+  kEmployedDays,  // target × days employed in the period (hired_on .. left_on) / days in the period
 };
 BOOST_DESCRIBE_ENUM(Proration, kNone, kEmployedDays)
 
@@ -156,8 +158,8 @@ struct Target {
   std::optional<std::string> unit;
   std::string period;  // "2025-06", "2025-Q2", ... (Period::Parse)
   TargetBasis basis = TargetBasis::kAbsolute;
-  std::optional<Decimal> value;   // absolute: in the metric's unit (money: minor units; ratios: 0.25)
-  std::optional<Decimal> growth;  // growth bases: 0.1 = 10 % above the base period's actual
+  std::optional<Decimal> value;                    // absolute: in the metric's unit (money: minor units; ratios: 0.25)
+  std::optional<Decimal> growth;                   // growth bases: 0.1 = 10 % above the base period's actual
   Proration proration = Proration::kEmployedDays;  // managers only; a unit's target is never prorated
 
   absl::Status Validate(json::Path& path) const;
@@ -169,8 +171,8 @@ BOOST_DESCRIBE_STRUCT(Target, (), (id, metric, manager, unit, period, basis, val
 struct ScorecardItem {
   static constexpr std::string_view kRequired[] = {"metric"};
   std::string metric;
-  Decimal weight = Decimal::FromUnits(Decimal::kOne);      // > 0
-  Decimal floor = Decimal();                               // the score never goes below
+  Decimal weight = Decimal::FromUnits(Decimal::kOne);       // > 0
+  Decimal floor = Decimal();                                // the score never goes below
   Decimal cap = Decimal::FromUnits(3 * Decimal::kOne / 2);  // nor above (1.5 = 150 %)
 };
 BOOST_DESCRIBE_STRUCT(ScorecardItem, (), (metric, weight, floor, cap))
@@ -239,7 +241,7 @@ struct ScorecardRequest {
   std::optional<std::string> manager;
   std::optional<std::string> unit;
   std::vector<std::string> managers;
-  bool units_rollup = true;   // include unit rows
+  bool units_rollup = true;  // include unit rows
   bool compare_previous = true;
 };
 

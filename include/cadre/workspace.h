@@ -16,6 +16,7 @@
 #ifndef CADRE_WORKSPACE_H_
 #define CADRE_WORKSPACE_H_
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -172,6 +173,12 @@ class Workspace {
   absl::Status ScanEvents(const EventQuery& query, absl::FunctionRef<bool(const StoredEvent&)> fn) const;
   absl::StatusOr<uint64_t> HighWaterMark() const;
 
+  // Counts the document writes (puts and deletes) committed through this
+  // Workspace object, so engines that cache configuration know when to re-read
+  // it. Writes by another process sharing the store are not counted: engines
+  // there offer an explicit reload.
+  uint64_t document_generation() const { return document_generation_.load(std::memory_order_acquire); }
+
  private:
   Workspace(std::unique_ptr<Store> store, WorkspaceSettings settings, Currency currency, absl::TimeZone tz,
             std::function<absl::Time()> clock);
@@ -181,6 +188,7 @@ class Workspace {
   Currency currency_;
   absl::TimeZone time_zone_;
   std::function<absl::Time()> clock_;
+  std::atomic<uint64_t> document_generation_{0};
   std::unique_ptr<Impl> impl_;
 };
 

@@ -12,6 +12,7 @@
 #include "boost/json/serialize.hpp"
 #include "cadre/id.h"
 #include "cadre/json.h"
+#include "cadre/kpi.h"
 #include "cadre/model.h"
 #include "cadre/org.h"
 #include "cadre/period.h"
@@ -41,9 +42,15 @@ absl::StatusOr<std::string> CheckTyped(boost::json::object& body) {
 // The typed collections known to this version of cadre. Later modules add theirs here.
 const absl::flat_hash_map<std::string_view, BodyCheck>& TypedCollections() {
   static const auto* const collections = new absl::flat_hash_map<std::string_view, BodyCheck>{
-      {OrgUnit::kCollection, &CheckTyped<OrgUnit>},       {Manager::kCollection, &CheckTyped<Manager>},
-      {Customer::kCollection, &CheckTyped<Customer>},     {Role::kCollection, &CheckTyped<Role>},
-      {PoolPolicy::kCollection, &CheckTyped<PoolPolicy>}, {Pipeline::kCollection, &CheckTyped<Pipeline>},
+      {OrgUnit::kCollection, &CheckTyped<OrgUnit>},
+      {Manager::kCollection, &CheckTyped<Manager>},
+      {Customer::kCollection, &CheckTyped<Customer>},
+      {Role::kCollection, &CheckTyped<Role>},
+      {PoolPolicy::kCollection, &CheckTyped<PoolPolicy>},
+      {Pipeline::kCollection, &CheckTyped<Pipeline>},
+      {MetricDefinition::kCollection, &CheckTyped<MetricDefinition>},
+      {Target::kCollection, &CheckTyped<Target>},
+      {ScorecardDefinition::kCollection, &CheckTyped<ScorecardDefinition>},
   };
   return *collections;
 }
@@ -487,7 +494,23 @@ absl::StatusOr<std::vector<int64_t>> Workspace::PutAll(std::span<const DocumentP
                                             *std::move(body)});
   }
   absl::MutexLock lock(&impl_->write_mu);
+  // A derived metric's formula names other metrics: check them against the
+  // metrics already saved (and those of this batch), under the write lock so two
+  // writers cannot form a cycle between them.
+  for (std::size_t i = 0; i < puts.size(); ++i) {
+    if (puts[i].collection != MetricDefinition::kCollection) continue;
+    CADRE_ASSIGN_OR_RETURN(MetricDefinition metric, json::FromText<MetricDefinition>(batch.documents[i].body));
+    std::vector<MetricDefinition> pending;
+    for (std::size_t j = 0; j < puts.size(); ++j) {
+      if (j == i || puts[j].collection != MetricDefinition::kCollection) continue;
+      CADRE_ASSIGN_OR_RETURN(MetricDefinition other, json::FromText<MetricDefinition>(batch.documents[j].body));
+      pending.push_back(std::move(other));
+    }
+    absl::Status graph = CheckMetricGraph(*this, metric, pending);
+    if (!graph.ok()) return PrefixPath(graph, absl::StrCat("documents[", i, "]"));
+  }
   CADRE_ASSIGN_OR_RETURN(CommitResult result, store_->Commit(batch));
+  document_generation_.fetch_add(1, std::memory_order_acq_rel);
   return std::move(result.document_versions);
 }
 
@@ -530,6 +553,7 @@ absl::StatusOr<int64_t> Workspace::Delete(std::string_view collection, std::stri
                                           options.expected_version.value_or(newest.version),
                                           options.effective_from.value_or(absl::InfinitePast()), clock_(), true, ""});
   CADRE_ASSIGN_OR_RETURN(CommitResult result, store_->Commit(batch));
+  document_generation_.fetch_add(1, std::memory_order_acq_rel);
   return result.document_versions.at(0);
 }
 
