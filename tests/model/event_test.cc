@@ -137,6 +137,100 @@ TEST(EventTest, DecimalScoreReadExactlyFromNumber) {
   EXPECT_EQ(PathOf(s), "events[3].score");
 }
 
+// ---- survey_response -----------------------------------------------------------------
+
+// A survey answer rooted at events[3]: `fields` follow the envelope.
+std::string Survey(const std::string& fields) {
+  return R"({"id":"SV1","kind":"survey_response","occurred_at":"2025-06-20T19:30:00+08:00")" + fields + "}";
+}
+
+// The refusal's path, rule and value, all three (the error is for people).
+void ExpectRefusal(const std::string& text, const std::string& path, const std::string& rule,
+                   const std::string& value) {
+  absl::Status s = ParseEvent(text);
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << text;
+  auto d = GetFieldErrorDetails(s);
+  ASSERT_TRUE(d.has_value()) << s;
+  EXPECT_EQ(d->path, path) << s;
+  EXPECT_EQ(d->rule, rule) << s;
+  EXPECT_EQ(d->value, value) << s;
+  EXPECT_THAT(s.message(), HasSubstr(path + ": " + rule)) << s;
+  if (!value.empty()) {
+    EXPECT_THAT(s.message(), HasSubstr("got " + value)) << s;
+  }
+}
+
+TEST(EventTest, SurveyResponseCsatAndNpsAccepted) {
+  absl::StatusOr<Event> csat = json::FromText<Event>(
+      Survey(R"(,"customer":"C1","category":"csat","score":5,"manager":"M1","channel":"message","reference":"S1")"));
+  ASSERT_TRUE(csat.ok()) << csat.status();
+  EXPECT_EQ(csat->kind, EventKind::kSurveyResponse);
+  EXPECT_EQ(*csat->category, "csat");
+  EXPECT_EQ(csat->score->ToString(), "5");
+  EXPECT_EQ(*csat->manager, "M1");
+  EXPECT_EQ(*csat->channel, Channel::kMessage);
+  EXPECT_EQ(*csat->reference, "S1");
+  // The wire name is survey_response, and the event reads back as written.
+  EXPECT_THAT(json::ToText(*csat), HasSubstr(R"("kind":"survey_response")"));
+  absl::StatusOr<Event> back = json::FromText<Event>(json::ToText(*csat));
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_TRUE(back->SameContent(*csat));
+
+  // Manager, channel and reference are optional; the ends of both scales are in.
+  for (const char* fields :
+       {R"(,"customer":"C1","category":"csat","score":1)", R"(,"customer":"C1","category":"nps","score":0)",
+        R"(,"customer":"C1","category":"nps","score":10)", R"(,"customer":"C1","category":"nps","score":"7")",
+        R"(,"customer":"C1","category":"nps","score":9.0)"}) {
+    absl::StatusOr<Event> e = json::FromText<Event>(Survey(fields));
+    EXPECT_TRUE(e.ok()) << fields << ": " << e.status();
+  }
+}
+
+TEST(EventTest, SurveyResponseRefusalsNamePathRuleAndValue) {
+  ExpectRefusal(Survey(R"(,"category":"csat","score":4)"), "events[3].customer",
+                "required field is missing (the customer who answered)", "");
+  ExpectRefusal(Survey(R"(,"customer":"C1","score":4)"), "events[3].category",
+                R"(required field is missing (the survey's scale: "csat" or "nps"))", "");
+  ExpectRefusal(Survey(R"(,"customer":"C1","category":"ces","score":4)"), "events[3].category",
+                R"(must be "csat" (a score of 1-5) or "nps" (a score of 0-10))", R"("ces")");
+  // The scale's name is exact: no case folding.
+  ExpectRefusal(Survey(R"(,"customer":"C1","category":"CSAT","score":4)"), "events[3].category",
+                R"(must be "csat" (a score of 1-5) or "nps" (a score of 0-10))", R"("CSAT")");
+  ExpectRefusal(Survey(R"(,"customer":"C1","category":"nps")"), "events[3].score",
+                "required field is missing (the customer's answer)", "");
+
+  const std::string csat_rule = "must be a whole number from 1 to 5 on the csat scale";
+  const std::string nps_rule = "must be a whole number from 0 to 10 on the nps scale";
+  ExpectRefusal(Survey(R"(,"customer":"C1","category":"csat","score":4.5)"), "events[3].score", csat_rule, "4.5");
+  ExpectRefusal(Survey(R"(,"customer":"C1","category":"nps","score":"8.25")"), "events[3].score", nps_rule, "8.25");
+  ExpectRefusal(Survey(R"(,"customer":"C1","category":"csat","score":0)"), "events[3].score", csat_rule, "0");
+  ExpectRefusal(Survey(R"(,"customer":"C1","category":"csat","score":6)"), "events[3].score", csat_rule, "6");
+  ExpectRefusal(Survey(R"(,"customer":"C1","category":"csat","score":10)"), "events[3].score", csat_rule, "10");
+  ExpectRefusal(Survey(R"(,"customer":"C1","category":"nps","score":-1)"), "events[3].score", nps_rule, "-1");
+  ExpectRefusal(Survey(R"(,"customer":"C1","category":"nps","score":11)"), "events[3].score", nps_rule, "11");
+}
+
+TEST(EventTest, SurveyResponseRefusesFieldsItDoesNotUse) {
+  const std::string valid = R"(,"customer":"C1","category":"csat","score":4)";
+  absl::Status s = ParseEvent(Survey(valid + R"(,"amount_minor":100)"));
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(PathOf(s), "events[3].amount_minor");
+  EXPECT_THAT(s.message(), HasSubstr("not used by survey_response events (only by: sale, return, opportunity)"));
+
+  s = ParseEvent(Survey(valid + R"(,"sku":"APL-AC-01")"));
+  EXPECT_EQ(PathOf(s), "events[3].sku");
+  EXPECT_THAT(s.message(), HasSubstr("not used by survey_response events (only by: sale, return)"));
+
+  for (const char* field : {R"(,"quantity":1)", R"(,"outcome":"happy")", R"(,"due_on":"2025-06-21")",
+                            R"(,"stage":"lead")", R"(,"reason":"late delivery")"}) {
+    EXPECT_EQ(ParseEvent(Survey(valid + field)).code(), absl::StatusCode::kInvalidArgument) << field;
+  }
+  // And the scores of a survey are not for a sale.
+  s = ParseEvent(std::string(kSale) + R"(,"score":5})");
+  EXPECT_EQ(PathOf(s), "events[3].score");
+  EXPECT_THAT(s.message(), HasSubstr("(only by: interaction, survey_response)"));
+}
+
 TEST(EventTest, SameContentIgnoresRecordedAtOnly) {
   Event a = *json::FromText<Event>(std::string(kSale) + "}");
   Event b = a;
