@@ -509,5 +509,44 @@ TEST_P(MetricsTest, AReopenedWorkspaceGivesTheSameFigures) {
   EXPECT_EQ(Card(metrics, "2025-06"), before);
 }
 
+TEST_P(MetricsTest, ReversedStageMovesAndValueUpdatesOfOpportunities) {
+  Ingest({Opp("O1a", "2025-06-01T10:00:00+08:00", "O1", "propose", "C1", "M1").Amount(10000),
+          Opp("O1b", "2025-06-10T10:00:00+08:00", "O1", "won", "C1", "M1"),
+          Opp("O2a", "2025-06-02T10:00:00+08:00", "O2", "qualify", "C2", "M2").Amount(20000),
+          Opp("O2b", "2025-06-03T10:00:00+08:00", "O2", "negotiate", "C2", "M2").Amount(30000)});
+  ExpectPair(Fig("win_rate", "M1", "2025-06"), 1, 1, "M1 won");
+  EXPECT_THAT(Value("weighted_pipeline", "M1", "2025-06"), Optional(DoubleEq(0)));
+  EXPECT_THAT(Value("weighted_pipeline", "M2", "2025-06"), Optional(DoubleEq(21000)));  // 30000 × 0.7
+  EXPECT_THAT(Value("weighted_pipeline", "T1", "2025-06", /*unit=*/true), Optional(DoubleEq(21000)));
+  ExpectPair(Fig("win_rate", "T1", "2025-06", /*unit=*/true), 1, 1, "T1");
+
+  // Reversing the win reopens O1 in propose.
+  Ingest({Reverse("X1", "2025-06-12T10:00:00+08:00", "O1b")});
+  EXPECT_EQ(Value("win_rate", "M1", "2025-06"), std::nullopt);
+  EXPECT_THAT(Value("weighted_pipeline", "M1", "2025-06"), Optional(DoubleEq(4000)));
+  EXPECT_THAT(Value("weighted_pipeline", "T1", "2025-06", /*unit=*/true), Optional(DoubleEq(25000)));
+  EXPECT_EQ(Value("win_rate", "T1", "2025-06", /*unit=*/true), std::nullopt);
+}
+
+TEST_P(MetricsTest, AFollowUpStaysWithTheOwnerWhenItWasCreated) {
+  Ingest({Assign("A1", "2025-05-01T10:00:00+08:00", "C1", "M1"),
+          FollowUp("F1", "2025-06-01T10:00:00+08:00", "C1", std::nullopt, Day(2025, 6, 20)),
+          Assign("A1b", "2025-06-10T10:00:00+08:00", "C1", "M2"), Done("D1", "2025-06-15T10:00:00+08:00", "F1"),
+          Done("D1b", "2025-06-16T10:00:00+08:00", "F1")});  // done twice: still one task
+  ExpectPair(Fig("follow_ups_on_time", "M1", "2025-06"), 1, 1, "M1");
+  EXPECT_EQ(Value("follow_ups_on_time", "M2", "2025-06"), std::nullopt);
+  ExpectPair(Fig("follow_ups_on_time", "T1", "2025-06", /*unit=*/true), 1, 1, "T1");
+}
+
+TEST_P(MetricsTest, CsatReadsOnlyCsatAnswers) {
+  Ingest({Interaction("I1", "2025-06-02T10:00:00+08:00", "C1", "M1").Score("80"),
+          Survey("P1", "2025-06-02T11:00:00+08:00", "C1", "M1", "nps", "10"),
+          Survey("V1", "2025-06-02T12:00:00+08:00", "C1", "M1", "csat", "3")});
+  EXPECT_THAT(Value("csat", "M1", "2025-06"), Optional(DoubleEq(3)));
+  EXPECT_EQ(Fig("csat", "M1", "2025-06").denominator, 1);
+  ExpectPair(Fig("nps", "M1", "2025-06"), 100, 1, "nps");
+  EXPECT_THAT(Value("interactions", "M1", "2025-06"), Optional(DoubleEq(1)));
+}
+
 }  // namespace
 }  // namespace cadre

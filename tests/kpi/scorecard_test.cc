@@ -926,5 +926,70 @@ TEST_P(ScorecardTest, LateEventsReachEveryViewAfterItWasComputed) {
   EXPECT_EQ(*fresh_card, Card(request));
 }
 
+TEST_P(ScorecardTest, UnitGrowthTargetsAndZeroEmployedDays) {
+  PutManager("M5", "T2", Day(2025, 7, 1));  // hired after June
+  Ingest({Sale("S1", "2025-05-02T10:00:00+08:00", "C1", "M1", 1000),
+          Sale("S2", "2025-05-02T10:00:00+08:00", "C2", "M2", 1000),
+          Sale("S3", "2025-06-02T10:00:00+08:00", "C1", "M1", 1200),
+          Sale("S4", "2025-06-02T10:00:00+08:00", "C2", "M2", 1000)});
+  Put("targets", "u1",
+      R"({"id":"u1","metric":"net_sales","unit":"T1","period":"2025-06","basis":"growth_over_previous_period","growth":"0.1"})");
+  Put("targets", "p5", AbsoluteTarget("p5", "net_sales", "manager", "M5", "2025-06", "30000"));
+  Scorecard card = Card({"net_sales"}, "2025-06");
+  // T1 in May: 2000; × 1.1 = 2200, reached exactly.
+  const Figure& t1 = MustRow(card.units, "T1").figures[0];
+  EXPECT_THAT(t1.value, Optional(DoubleEq(2200)));
+  EXPECT_THAT(t1.target, Optional(DoubleNear(2200, 1e-9)));
+  EXPECT_THAT(t1.attainment, Optional(DoubleNear(1, 1e-12)));
+  EXPECT_THAT(t1.previous, Optional(DoubleEq(2000)));
+  EXPECT_THAT(t1.change, Optional(DoubleNear(0.1, 1e-12)));
+  // M5 was employed no day of June: no row in June (the engine lists the managers
+  // employed during the period), a row in July.
+  EXPECT_EQ(Row(card.managers, "M5"), nullptr);
+  EXPECT_NE(Row(Card({"net_sales"}, "2025-07").managers, "M5"), nullptr);
+  // Nor does M5's zero prorated June target add to T2's.
+  EXPECT_EQ(MustRow(card.units, "T2").figures[0].attainment, std::nullopt);
+}
+
+TEST_P(ScorecardTest, DerivedFunctionsReturnsOnlyAndLowerIsBetterDefinitions) {
+  Ingest({Sale("S1", "2025-06-02T10:00:00+08:00", "C1", "M1", 12000),
+          Return("R1", "2025-06-03T10:00:00+08:00", "C1", "M1", 3000),
+          Sale("S2", "2025-06-02T10:00:00+08:00", "C2", "M2", 10000),
+          Return("R2", "2025-06-03T10:00:00+08:00", "C2", "M2", 1000)});
+  Put("metrics", "fx", R"({"id":"fx","name":"fx","formula":"max(orders, 2) + abs(0 - 3) + 2^3"})");
+  Put("metrics", "refunds",
+      R"({"id":"refunds","name":"Refunds","unit":"money","aggregate":"sum","field":"amount","filter":{"kinds":["return"]}})");
+  Put("metrics", "returns_pct",
+      R"({"id":"returns_pct","name":"Returns %","unit":"ratio","higher_is_better":false,"formula":"return_rate * 100"})");
+  Put("targets", "r1", AbsoluteTarget("r1", "returns_pct", "manager", "M1", "2025-06", "10"));
+  Scorecard card = Card({"fx", "refunds", "returns_pct"}, "2025-06");
+  const ScorecardRow& m1 = MustRow(card.managers, "M1");
+  EXPECT_THAT(m1.figures[0].value, Optional(DoubleEq(13)));
+  EXPECT_THAT(m1.figures[1].value, Optional(DoubleEq(3000)));
+  EXPECT_THAT(m1.figures[2].value, Optional(DoubleEq(25)));
+  EXPECT_THAT(m1.figures[2].attainment, Optional(DoubleEq(0.4)));                      // 10 / 25: lower is better
+  EXPECT_THAT(MustRow(card.managers, "M3").figures[0].value, Optional(DoubleEq(13)));  // max(0, 2) + 3 + 8
+  EXPECT_THAT(MustRow(card.managers, "M3").figures[1].value, Optional(DoubleEq(0)));
+
+  // Lower first: M2 10, M1 25; M3 and M4 have no value.
+  absl::StatusOr<Leaderboard> board = engine_->GetLeaderboard("returns_pct", P("2025-06"), "ST1");
+  ASSERT_TRUE(board.ok()) << board.status();
+  ASSERT_EQ(board->entries.size(), 4u);
+  EXPECT_EQ(board->entries[0].manager, "M2");
+  EXPECT_EQ(board->entries[1].manager, "M1");
+  EXPECT_EQ(board->entries[0].rank, 1);
+  EXPECT_EQ(board->entries[1].rank, 2);
+  EXPECT_EQ(board->entries[2].figure.value, std::nullopt);
+  EXPECT_EQ(board->entries[3].figure.value, std::nullopt);
+  EXPECT_EQ(board->entries[2].manager, "M3");
+  EXPECT_EQ(board->entries[3].manager, "M4");
+
+  absl::StatusOr<std::vector<SeriesPoint>> series = engine_->GetTimeSeries("returns_pct", "T1", true, P("2025-05"), 2);
+  ASSERT_TRUE(series.ok()) << series.status();
+  ASSERT_EQ(series->size(), 2u);
+  EXPECT_EQ((*series)[0].figure.value, std::nullopt);
+  EXPECT_THAT((*series)[1].figure.value, Optional(DoubleNear(4000.0 / 22000.0 * 100, 1e-9)));
+}
+
 }  // namespace
 }  // namespace cadre
