@@ -162,6 +162,18 @@ template <class T>
 absl::Status Read(const boost::json::value& v, T& out, Path& path) {
   if constexpr (std::is_same_v<T, bool>) {
     return ReadBool(v, out, path);
+  } else if constexpr (std::is_same_v<T, double>) {
+    // Computed figures only (KPI values); money and rates that are data are Decimal.
+    if (v.is_double()) {
+      out = v.get_double();
+    } else if (v.is_int64()) {
+      out = static_cast<double>(v.get_int64());
+    } else if (v.is_uint64()) {
+      out = static_cast<double>(v.get_uint64());
+    } else {
+      return Mismatch(path, "number", v);
+    }
+    return absl::OkStatus();
   } else if constexpr (std::is_integral_v<T>) {
     int64_t x = 0;
     constexpr int64_t lo = static_cast<int64_t>(std::numeric_limits<T>::min());
@@ -270,6 +282,8 @@ absl::Status Read(const boost::json::value& v, T& out, Path& path) {
 template <class T>
 boost::json::value Write(const T& in) {
   if constexpr (std::is_same_v<T, bool>) {
+    return boost::json::value(in);
+  } else if constexpr (std::is_same_v<T, double>) {
     return boost::json::value(in);
   } else if constexpr (std::is_integral_v<T>) {
     return boost::json::value(static_cast<int64_t>(in));
