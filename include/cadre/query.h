@@ -35,6 +35,16 @@
 //   follow_ups    customer | manager, now?*, statuses? (["open","overdue","done"])
 //                 -> {"now","tasks":[...]} (cadre/tasks.h)
 //   follow_up_counts  from_day, until_day, now?* -> {"now","managers":[TaskCounts...]}
+// KPI queries (cadre/kpi.h). `period` is "2025-06", "2025-Q2", "2025-W23", ...
+//   scorecard     period, scorecard? | metrics?, manager? | unit?, compare_previous? (true),
+//                 units? (true)  -> the Scorecard of cadre/kpi.h. Neither manager nor unit:
+//                 an admin gets every manager and unit; a manager gets the managers they
+//                 may see (themselves, and those under the units they lead), no units.
+//                 A unit is asked by an admin or a lead of it (or of a unit above it).
+//   leaderboard   metric, period, unit?, limit? (0: all) -> the Leaderboard of cadre/kpi.h,
+//                 ranked among the managers the viewer may see
+//   kpi_series    metric, manager | unit, from (a period), count (1-1000) -> {"points":[...]}
+//   kpi_lineage   metric, manager, period -> {"events":[{event, kind, occurred_at, contribution}]}
 // Planning queries (cadre/pool.h). They write nothing: each result carries the
 // events that carry the plan out, for the host to ingest.
 //   pool_sweep        policy, now  (admin only)  -> {"plan":{...PoolPlan...}, "events":[...]}
@@ -47,8 +57,8 @@
 // the key (e.g. "request.as_of").
 //
 // Thread-safety: Run may be called from many threads at once. The engine keeps
-// projections (ownership, opportunities, follow-up tasks) that catch up with the
-// event log on each call. The workspace must outlive the engine.
+// projections (ownership, opportunities, follow-up tasks, the KPI engine) that
+// catch up with the event log on each call. The workspace must outlive the engine.
 #ifndef CADRE_QUERY_H_
 #define CADRE_QUERY_H_
 
@@ -60,6 +70,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "cadre/crm.h"
+#include "cadre/kpi.h"
 #include "cadre/opportunity.h"
 #include "cadre/tasks.h"
 
@@ -84,6 +95,7 @@ class QueryEngine {
   OwnershipProjection& ownership() { return ownership_; }
   OpportunityProjection& opportunities() { return opportunities_; }
   FollowUpProjection& tasks() { return tasks_; }
+  KpiEngine& kpi() { return *kpi_; }
   absl::Time Now() const { return clock_(); }
 
  private:
@@ -92,6 +104,7 @@ class QueryEngine {
   OwnershipProjection ownership_;
   OpportunityProjection opportunities_;
   FollowUpProjection tasks_;
+  std::unique_ptr<KpiEngine> kpi_;
 };
 
 }  // namespace cadre

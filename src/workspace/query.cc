@@ -112,6 +112,55 @@ struct EventsResult {
 };
 BOOST_DESCRIBE_STRUCT(EventsResult, (), (events))
 
+struct ScorecardParams {
+  static constexpr std::string_view kRequired[] = {"period"};
+  std::string period;
+  std::optional<std::string> scorecard;
+  std::vector<std::string> metrics;
+  std::optional<std::string> manager;
+  std::optional<std::string> unit;
+  bool compare_previous = true;
+  bool units = true;
+};
+BOOST_DESCRIBE_STRUCT(ScorecardParams, (), (period, scorecard, metrics, manager, unit, compare_previous, units))
+
+struct LeaderboardParams {
+  static constexpr std::string_view kRequired[] = {"metric", "period"};
+  std::string metric;
+  std::string period;
+  std::optional<std::string> unit;
+  int32_t limit = 0;
+};
+BOOST_DESCRIBE_STRUCT(LeaderboardParams, (), (metric, period, unit, limit))
+
+struct SeriesParams {
+  static constexpr std::string_view kRequired[] = {"metric", "from", "count"};
+  std::string metric;
+  std::optional<std::string> manager;
+  std::optional<std::string> unit;
+  std::string from;
+  int32_t count = 0;
+};
+BOOST_DESCRIBE_STRUCT(SeriesParams, (), (metric, manager, unit, from, count))
+
+struct SeriesResult {
+  std::vector<SeriesPoint> points;
+};
+BOOST_DESCRIBE_STRUCT(SeriesResult, (), (points))
+
+struct LineageParams {
+  static constexpr std::string_view kRequired[] = {"metric", "manager", "period"};
+  std::string metric;
+  std::string manager;
+  std::string period;
+};
+BOOST_DESCRIBE_STRUCT(LineageParams, (), (metric, manager, period))
+
+struct LineageResult {
+  std::vector<LineageEntry> events;
+};
+BOOST_DESCRIBE_STRUCT(LineageResult, (), (events))
+
 using Handler = std::function<absl::StatusOr<boost::json::value>(QueryEngine&, const Workspace&, const ViewerScope&,
                                                                  const boost::json::value& params)>;
 
@@ -443,6 +492,76 @@ struct FollowUpCountsResult {
 };
 BOOST_DESCRIBE_STRUCT(FollowUpCountsResult, (), (now, managers))
 
+absl::StatusOr<Period> ReadPeriod(std::string_view text, std::string_view path) {
+  absl::StatusOr<Period> period = Period::Parse(text);
+  if (!period.ok()) return FieldError(path, std::string(period.status().message()), QuoteJson(text));
+  return period;
+}
+
+absl::StatusOr<boost::json::value> ScorecardQuery(QueryEngine& engine, const Workspace& ws, const ViewerScope& viewer,
+                                                  const boost::json::value& params) {
+  CADRE_ASSIGN_OR_RETURN(ScorecardParams p, ReadParams<ScorecardParams>(params));
+  if (p.manager && p.unit) return FieldError("request.unit", "give manager or unit, not both");
+  ScorecardRequest req;
+  CADRE_ASSIGN_OR_RETURN(req.period, ReadPeriod(p.period, "request.period"));
+  req.scorecard = p.scorecard;
+  req.metrics = p.metrics;
+  req.manager = p.manager;
+  req.unit = p.unit;
+  req.compare_previous = p.compare_previous;
+  req.units_rollup = p.units;
+  if (p.manager) CADRE_RETURN_IF_ERROR(viewer.CheckManager(*p.manager));
+  if (p.unit) CADRE_RETURN_IF_ERROR(RequireUnit(ws, viewer, *p.unit, "scorecard"));
+  if (!p.manager && !p.unit && !viewer.admin()) {
+    req.managers = viewer.visible_managers();
+    req.units_rollup = false;
+  }
+  CADRE_ASSIGN_OR_RETURN(Scorecard card, engine.kpi().GetScorecard(req));
+  return json::Write(card);
+}
+
+absl::StatusOr<boost::json::value> LeaderboardQuery(QueryEngine& engine, const Workspace& ws, const ViewerScope& viewer,
+                                                    const boost::json::value& params) {
+  CADRE_ASSIGN_OR_RETURN(LeaderboardParams p, ReadParams<LeaderboardParams>(params));
+  if (p.limit < 0) return FieldError("request.limit", "must not be negative", absl::StrCat(p.limit));
+  CADRE_ASSIGN_OR_RETURN(Period period, ReadPeriod(p.period, "request.period"));
+  std::vector<std::string> managers;
+  if (!viewer.admin()) managers = viewer.visible_managers();
+  if (p.unit && !viewer.admin()) {
+    // A unit the viewer leads shows everyone in it; otherwise only whom they may see.
+    if (RequireUnit(ws, viewer, *p.unit, "leaderboard").ok()) managers.clear();
+  }
+  CADRE_ASSIGN_OR_RETURN(Leaderboard board, engine.kpi().GetLeaderboard(p.metric, period, p.unit, managers,
+                                                                        static_cast<std::size_t>(p.limit)));
+  return json::Write(board);
+}
+
+absl::StatusOr<boost::json::value> SeriesQuery(QueryEngine& engine, const Workspace& ws, const ViewerScope& viewer,
+                                               const boost::json::value& params) {
+  CADRE_ASSIGN_OR_RETURN(SeriesParams p, ReadParams<SeriesParams>(params));
+  if (p.manager.has_value() == p.unit.has_value())
+    return FieldError("request.manager", "give exactly one of manager and unit");
+  CADRE_ASSIGN_OR_RETURN(Period from, ReadPeriod(p.from, "request.from"));
+  if (p.count < 1 || p.count > 1000)
+    return FieldError("request.count", "must be between 1 and 1000", absl::StrCat(p.count));
+  if (p.manager) CADRE_RETURN_IF_ERROR(viewer.CheckManager(*p.manager));
+  if (p.unit) CADRE_RETURN_IF_ERROR(RequireUnit(ws, viewer, *p.unit, "kpi_series"));
+  SeriesResult result;
+  CADRE_ASSIGN_OR_RETURN(result.points, engine.kpi().GetTimeSeries(p.metric, p.manager ? *p.manager : *p.unit,
+                                                                   p.unit.has_value(), from, p.count));
+  return json::Write(result);
+}
+
+absl::StatusOr<boost::json::value> LineageQuery(QueryEngine& engine, const Workspace&, const ViewerScope& viewer,
+                                                const boost::json::value& params) {
+  CADRE_ASSIGN_OR_RETURN(LineageParams p, ReadParams<LineageParams>(params));
+  CADRE_ASSIGN_OR_RETURN(Period period, ReadPeriod(p.period, "request.period"));
+  CADRE_RETURN_IF_ERROR(viewer.CheckManager(p.manager));
+  LineageResult result;
+  CADRE_ASSIGN_OR_RETURN(result.events, engine.kpi().Lineage(p.metric, p.manager, period));
+  return json::Write(result);
+}
+
 absl::StatusOr<boost::json::value> FollowUpCountsQuery(QueryEngine& engine, const Workspace& ws,
                                                        const ViewerScope& viewer, const boost::json::value& params) {
   CADRE_ASSIGN_OR_RETURN(FollowUpCountsParams p, ReadParams<FollowUpCountsParams>(params));
@@ -463,6 +582,9 @@ const std::map<std::string, Handler, std::less<>>& Handlers() {
       {"follow_up_counts", &FollowUpCountsQuery},
       {"follow_ups", &FollowUpsQuery},
       {"holdings", &HoldingsQuery},
+      {"kpi_lineage", &LineageQuery},
+      {"kpi_series", &SeriesQuery},
+      {"leaderboard", &LeaderboardQuery},
       {"opportunities", &OpportunitiesQuery},
       {"org_tree", &OrgTreeQuery},
       {"ownership", &OwnershipQuery},
@@ -470,6 +592,7 @@ const std::map<std::string, Handler, std::less<>>& Handlers() {
       {"pipeline_conversion", &ConversionQuery},
       {"pool_claim", &PoolClaimQuery},
       {"pool_sweep", &PoolSweepQuery},
+      {"scorecard", &ScorecardQuery},
   };
   return *handlers;
 }
@@ -477,7 +600,9 @@ const std::map<std::string, Handler, std::less<>>& Handlers() {
 }  // namespace
 
 QueryEngine::QueryEngine(const Workspace& workspace, std::function<absl::Time()> clock)
-    : workspace_(workspace), clock_(clock ? std::move(clock) : [] { return absl::Now(); }) {}
+    : workspace_(workspace),
+      clock_(clock ? std::move(clock) : [] { return absl::Now(); }),
+      kpi_(std::make_unique<KpiEngine>(workspace)) {}
 
 std::vector<std::string> QueryEngine::QueryNames() {
   std::vector<std::string> names;
