@@ -534,6 +534,8 @@ class KpiEngine::Impl {
     custom_.clear();
     cells_.clear();
     config_ = ConfigState{};
+    cards_.clear();
+    org_rows_.clear();
     org_.clear();
     ownership_ = std::make_unique<OwnershipProjection>();
     opportunities_ = std::make_unique<OpportunityProjection>();
@@ -583,6 +585,8 @@ class KpiEngine::Impl {
     for (const auto& [id, m] : next.metrics) bases += m.aggregate ? 1 : 0;
     if (bases != custom_.size()) rebuild = true;
     config_ = std::move(next);
+    cards_.clear();
+    org_rows_.clear();
     org_.clear();
     cells_.clear();
     if (rebuild) CADRE_RETURN_IF_ERROR(RebuildCustom());
@@ -1217,10 +1221,10 @@ class KpiEngine::Impl {
     std::vector<std::optional<double>> values;
   };
 
-  void Evaluate(const Plan& plan, const Acc& a, Values& out) const {
+  void Evaluate(const Plan& plan, const Acc& a, Values& out) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     out.pairs.assign(plan.metrics.size(), Pair{});
     out.values.assign(plan.metrics.size(), std::nullopt);
-    std::vector<std::optional<double>> args;
+    std::vector<std::optional<double>>& args = scratch_args_;
     for (std::size_t i = 0; i < plan.metrics.size(); ++i) {
       const PlanMetric& pm = plan.metrics[i];
       switch (pm.kind) {
@@ -1272,33 +1276,91 @@ class KpiEngine::Impl {
     return static_cast<double>(d->units()) / static_cast<double>(Decimal::kOne);
   }
 
-  static int64_t EmployedDays(const Manager* mgr, const Period& p) {
-    absl::CivilDay from = p.first_day(), to = p.last_day();
-    if (mgr && mgr->hired_on && *mgr->hired_on > from) from = *mgr->hired_on;
-    if (mgr && mgr->left_on && *mgr->left_on < to) to = *mgr->left_on;
-    return to < from ? 0 : (to - from) + 1;
+  // Per org tree: its managers' keys and employment days as integers, so that a
+  // scorecard's rows need no string lookups and no civil-time arithmetic.
+  struct OrgRows {
+    std::size_t interned = SIZE_MAX;   // managers_->size() the keys were computed at
+    std::vector<int32_t> key;          // per org manager index: manager key, or -1
+    std::vector<int32_t> hired, left;  // day numbers; INT32_MIN / INT32_MAX when absent
+    std::vector<uint8_t> in_tree;      // per manager key
+  };
+
+  const OrgRows& RowsOf(const OrgTree& org) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    OrgRows& r = org_rows_[&org];
+    const std::vector<Manager>& ms = org.managers();
+    if (r.hired.size() != ms.size()) {
+      r.hired.resize(ms.size());
+      r.left.resize(ms.size());
+      for (std::size_t i = 0; i < ms.size(); ++i) {
+        r.hired[i] = ms[i].hired_on ? DayNumber(*ms[i].hired_on) : INT32_MIN;
+        r.left[i] = ms[i].left_on ? DayNumber(*ms[i].left_on) : INT32_MAX;
+      }
+    }
+    if (r.interned != managers_->size()) {
+      r.interned = managers_->size();
+      r.key.assign(ms.size(), -1);
+      r.in_tree.assign(managers_->size(), 0);
+      for (std::size_t i = 0; i < ms.size(); ++i) {
+        if (std::optional<uint32_t> k = managers_->Find(ms[i].id)) {
+          r.key[i] = static_cast<int32_t>(*k);
+          r.in_tree[*k] = 1;
+        }
+      }
+    }
+    return r;
+  }
+
+  static int64_t EmployedDaysAt(const OrgRows& r, std::size_t i, int32_t from, int32_t to) {
+    const int32_t a = std::max(from, r.hired[i]), b = std::min(to, r.left[i]);
+    return b < a ? 0 : static_cast<int64_t>(b) - a + 1;
+  }
+
+  // The target documents of each plan metric for one period: (managers', units').
+  using TargetMap = absl::flat_hash_map<std::string, Target>;
+  using TargetTables = std::vector<std::pair<const TargetMap*, const TargetMap*>>;
+
+  TargetTables TablesFor(const Plan& plan, const Period& period) const ABSL_SHARED_LOCKS_REQUIRED(mu_) {
+    TargetTables tables(plan.metrics.size(), {nullptr, nullptr});
+    if (!config_.any_targets) return tables;
+    const std::string text = period.ToString();
+    for (std::size_t i = 0; i < plan.metrics.size(); ++i) {
+      const std::string key = TargetKey(plan.metrics[i].id, text);
+      if (auto it = config_.manager_targets.find(key); it != config_.manager_targets.end())
+        tables[i].first = &it->second;
+      if (auto it = config_.unit_targets.find(key); it != config_.unit_targets.end()) tables[i].second = &it->second;
+    }
+    return tables;
   }
 
   // The target of one metric for a manager (unit == false) or unit in a period.
-  absl::StatusOr<std::optional<double>> TargetFor(const Plan& plan, int32_t metric, std::string_view subject, bool unit,
-                                                  const Period& period, const OrgTree& org, int depth)
+  // `employed`: for a manager, the share of the period they were employed.
+  absl::StatusOr<std::optional<double>> TargetFor(const Plan& plan, const TargetTables& tables, int32_t metric,
+                                                  std::string_view subject, bool unit, const Period& period,
+                                                  const OrgTree& org, int depth, double employed = 1.0)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     if (!config_.any_targets) return std::nullopt;
     const PlanMetric& pm = plan.metrics[static_cast<std::size_t>(metric)];
-    const std::string key = TargetKey(pm.id, period.ToString());
-    const auto& table = unit ? config_.unit_targets : config_.manager_targets;
+    const TargetMap* table =
+        unit ? tables[static_cast<std::size_t>(metric)].second : tables[static_cast<std::size_t>(metric)].first;
     const Target* t = nullptr;
-    if (auto it = table.find(key); it != table.end()) {
-      auto jt = it->second.find(AbslView(subject));
-      if (jt != it->second.end()) t = &jt->second;
+    if (table != nullptr) {
+      auto jt = table->find(AbslView(subject));
+      if (jt != table->end()) t = &jt->second;
     }
     if (t == nullptr) {
       if (!unit || !pm.additive) return std::nullopt;
       // A unit without its own target: the sum of its managers' targets.
+      if (table == nullptr && tables[static_cast<std::size_t>(metric)].first == nullptr) return std::nullopt;
       CADRE_ASSIGN_OR_RETURN(std::vector<const Manager*> staff, org.ManagersIn(subject));
+      const OrgRows& rows = RowsOf(org);
+      const int32_t from = DayNumber(period.first_day()), to = DayNumber(period.last_day());
+      const double days = static_cast<double>(to - from + 1);
       std::optional<double> sum;
       for (const Manager* m : staff) {
-        CADRE_ASSIGN_OR_RETURN(std::optional<double> v, TargetFor(plan, metric, m->id, false, period, org, depth));
+        const auto i = static_cast<std::size_t>(m - org.managers().data());
+        CADRE_ASSIGN_OR_RETURN(std::optional<double> v,
+                               TargetFor(plan, tables, metric, m->id, false, period, org, depth,
+                                         static_cast<double>(EmployedDaysAt(rows, i, from, to)) / days));
         if (v) sum = sum.value_or(0) + *v;
       }
       return sum;
@@ -1313,11 +1375,7 @@ class KpiEngine::Impl {
       CADRE_ASSIGN_OR_RETURN(std::optional<double> actual, ActualFor(plan, metric, subject, unit, base));
       if (actual) value = *actual * (1.0 + *ToDouble(t->growth));
     }
-    if (value && !unit && t->proration == Proration::kEmployedDays) {
-      const Manager* mgr = org.FindManager(subject);
-      const int64_t days = (period.last_day() - period.first_day()) + 1;
-      *value = *value * static_cast<double>(EmployedDays(mgr, period)) / static_cast<double>(days);
-    }
+    if (value && !unit && t->proration == Proration::kEmployedDays) *value *= employed;
     return value;
   }
 
@@ -1338,6 +1396,16 @@ class KpiEngine::Impl {
     Values v;
     Evaluate(plan, a, v);
     return v.values[static_cast<std::size_t>(metric)];
+  }
+
+  // One manager's cells: a reference into `cells` when nothing needs adding to them.
+  const Acc& ManagerAcc(const PeriodCells& cells, std::optional<uint32_t> k, const Acc& empty, Acc& scratch) const
+      ABSL_SHARED_LOCKS_REQUIRED(mu_) {
+    if (!k || *k >= cells.acc.size()) return empty;
+    if (*k >= cells.projected.size()) return cells.acc[*k];
+    scratch = cells.acc[*k];
+    scratch.Add(cells.projected[*k]);
+    return scratch;
   }
 
   void AddManager(const PeriodCells& cells, std::string_view id, Acc& into) const ABSL_SHARED_LOCKS_REQUIRED(mu_) {
@@ -1365,12 +1433,13 @@ class KpiEngine::Impl {
     f.score = std::clamp(*f.attainment, floor, cap);
   }
 
-  absl::StatusOr<ScorecardRow> MakeRow(const Plan& plan, const std::vector<double>& weights,
+  absl::StatusOr<ScorecardRow> MakeRow(const Plan& plan, const TargetTables& tables, const std::vector<double>& weights,
                                        const std::vector<const ScorecardItem*>& items, std::string subject, bool unit,
-                                       const Acc& acc, const Acc* previous, const Period& period, const OrgTree& org)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+                                       const Acc& acc, const Acc* previous, const Period& period, const OrgTree& org,
+                                       double employed = 1.0) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     ScorecardRow row;
-    Values now, before;
+    Values& now = scratch_now_;
+    Values& before = scratch_before_;
     Evaluate(plan, acc, now);
     if (previous) Evaluate(plan, *previous, before);
     row.figures.resize(plan.outputs.size());
@@ -1388,7 +1457,8 @@ class KpiEngine::Impl {
         f.previous = before.values[i];
         if (f.value && f.previous && *f.previous != 0) f.change = *f.value / *f.previous - 1.0;
       }
-      CADRE_ASSIGN_OR_RETURN(f.target, TargetFor(plan, plan.outputs[j], subject, unit, period, org, 0));
+      CADRE_ASSIGN_OR_RETURN(f.target,
+                             TargetFor(plan, tables, plan.outputs[j], subject, unit, period, org, 0, employed));
       Score(f, pm, items[j]);
       if (f.score) {
         weighted += weights[j] * *f.score;
@@ -1423,7 +1493,6 @@ class KpiEngine::Impl {
     // other manager credited with facts in it; narrowed by the request.
     if (request.manager && !managers_->Find(*request.manager) && org->FindManager(*request.manager) == nullptr)
       return absl::NotFoundError(absl::StrCat("manager \"", *request.manager, "\": no such manager"));
-    std::vector<std::string> unit_managers;
     const OrgUnit* top = nullptr;
     if (request.unit) {
       top = org->FindUnit(*request.unit);
@@ -1435,45 +1504,70 @@ class KpiEngine::Impl {
       if (!allowed.empty() && !allowed.contains(id)) return false;
       return true;
     };
-    std::vector<std::pair<std::string_view, const Manager*>> rows;
+    // Rows: (id, manager document or null, key or -1, share of the period employed).
+    struct RowRef {
+      std::string_view id;
+      const Manager* mgr;
+      int32_t key;
+      double employed;
+    };
+    const OrgRows& org_rows = RowsOf(*org);
+    const int32_t from = cells->from_day, to = cells->to_day;
+    const double days = static_cast<double>(to - from + 1);
+    auto active = [&](int32_t key) {
+      if (key < 0 || static_cast<std::size_t>(key) >= cells->acc.size()) return false;
+      const Acc& a = cells->acc[static_cast<std::size_t>(key)];
+      return a.sales || a.returns || a.interactions || a.csat_n || a.nps_n;
+    };
+    std::vector<RowRef> rows;
+    auto consider = [&](std::size_t i) {
+      const Manager& m = org->managers()[i];
+      const int64_t employed = EmployedDaysAt(org_rows, i, from, to);
+      // A manager shows while employed, and after leaving while facts are still credited to them.
+      if ((employed > 0 || active(org_rows.key[i])) && wanted(m.id))
+        rows.push_back(RowRef{m.id, &m, org_rows.key[i], static_cast<double>(employed) / days});
+    };
     if (top != nullptr) {
       CADRE_ASSIGN_OR_RETURN(std::vector<const Manager*> staff, org->ManagersIn(top->id));
-      for (const Manager* m : staff)
-        if (EmployedDays(m, period) > 0 && wanted(m->id)) rows.emplace_back(m->id, m);
+      for (const Manager* m : staff) consider(static_cast<std::size_t>(m - org->managers().data()));
     } else {
-      for (const Manager& m : org->managers())
-        if (EmployedDays(&m, period) > 0 && wanted(m.id)) rows.emplace_back(m.id, &m);
+      for (std::size_t i = 0; i < org->managers().size(); ++i) consider(i);
       if (!request.manager || org->FindManager(*request.manager) == nullptr) {
         const std::size_t in_tree = rows.size();
         for (uint32_t k = 0; k < managers_->size() && k < cells->acc.size(); ++k) {
+          if (k < org_rows.in_tree.size() && org_rows.in_tree[k]) continue;
           std::string_view id = managers_->Name(k);
-          if (org->FindManager(id) != nullptr || !wanted(id)) continue;
-          const Acc& a = cells->acc[k];
-          if (a.sales || a.returns || a.interactions || a.csat_n || a.nps_n) rows.emplace_back(id, nullptr);
+          if (!wanted(id) || !active(static_cast<int32_t>(k))) continue;
+          rows.push_back(RowRef{id, nullptr, static_cast<int32_t>(k), 1.0});
         }
         if (rows.size() != in_tree)
-          std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+          std::sort(rows.begin(), rows.end(), [](const RowRef& a, const RowRef& b) { return a.id < b.id; });
       }
     }
-    if (request.manager && rows.empty()) rows.emplace_back(*request.manager, org->FindManager(*request.manager));
+    if (request.manager && rows.empty()) {
+      std::optional<uint32_t> k = managers_->Find(*request.manager);
+      rows.push_back(
+          RowRef{*request.manager, org->FindManager(*request.manager), k ? static_cast<int32_t>(*k) : -1, 0.0});
+    }
 
-    card.managers.reserve(rows.size());
+    const TargetTables tables = TablesFor(plan, period);
     Acc empty;
     empty.custom.resize(plan.custom.size());
-    for (const auto& [id, mgr] : rows) {
-      std::optional<uint32_t> k = managers_->Find(id);
-      Acc a = empty, b = empty;
-      if (k) {
-        AddManager(*cells, id, a);
-        if (before) AddManager(*before, id, b);
-      }
-      CADRE_ASSIGN_OR_RETURN(ScorecardRow row, MakeRow(plan, card.weights, items, std::string(id), false, a,
-                                                       before ? &b : nullptr, period, *org));
-      if (mgr) row.team = mgr->team;
-      card.managers.push_back(std::move(row));
-    }
-
-    if (request.units_rollup && !request.manager && allowed.empty() && org->root() != nullptr) {
+    Acc scratch_a, scratch_b;
+    auto build_row = [&](const RowRef& r) -> absl::StatusOr<ScorecardRow> {
+      std::optional<uint32_t> k;
+      if (r.key >= 0) k = static_cast<uint32_t>(r.key);
+      const Acc& a = ManagerAcc(*cells, k, empty, scratch_a);
+      const Acc& b = before ? ManagerAcc(*before, k, empty, scratch_b) : empty;
+      CADRE_ASSIGN_OR_RETURN(ScorecardRow row, MakeRow(plan, tables, card.weights, items, std::string(r.id), false, a,
+                                                       before ? &b : nullptr, period, *org, r.employed));
+      if (r.mgr) row.team = r.mgr->team;
+      return row;
+    };
+    auto build_units = [&](std::vector<ScorecardRow>& out) -> absl::Status {
+      out.clear();
+      if (!request.units_rollup || request.manager || !allowed.empty() || org->root() == nullptr)
+        return absl::OkStatus();
       CADRE_ASSIGN_OR_RETURN(std::vector<const OrgUnit*> units, org->Subtree(top ? top->id : org->root()->id));
       for (const OrgUnit* u : units) {
         CADRE_ASSIGN_OR_RETURN(std::vector<const Manager*> staff, org->ManagersIn(u->id));
@@ -1482,10 +1576,50 @@ class KpiEngine::Impl {
           AddManager(*cells, m->id, a);
           if (before) AddManager(*before, m->id, b);
         }
-        CADRE_ASSIGN_OR_RETURN(ScorecardRow row,
-                               MakeRow(plan, card.weights, items, u->id, true, a, before ? &b : nullptr, period, *org));
-        card.units.push_back(std::move(row));
+        CADRE_ASSIGN_OR_RETURN(ScorecardRow row, MakeRow(plan, tables, card.weights, items, u->id, true, a,
+                                                         before ? &b : nullptr, period, *org));
+        out.push_back(std::move(row));
       }
+      return absl::OkStatus();
+    };
+
+    // A scorecard asked before is kept: only the rows of managers whose facts
+    // changed since are rebuilt (figures from the task and opportunity
+    // projections are not tracked per manager, so those are rebuilt whole).
+    std::vector<int32_t> keys;
+    keys.reserve(rows.size());
+    for (const RowRef& r : rows) keys.push_back(r.key);
+    CardCache* cached = nullptr;
+    if (!recompute && !(plan.needs & (kNeedTasks | kNeedOpps))) {
+      cached = &cards_[absl::StrCat(card.period, "|", request.scorecard.value_or(""), "|",
+                                    absl::StrJoin(request.metrics, ","), "|", request.manager.value_or(""), "|",
+                                    request.unit.value_or(""), "|", absl::StrJoin(request.managers, ","), "|",
+                                    request.units_rollup, request.compare_previous)];
+      if (cached->valid && cached->row_keys == keys) {
+        if (cached->generation != generation_) {
+          for (std::size_t i = 0; i < rows.size(); ++i) {
+            const int32_t k = rows[i].key;
+            if (k < 0 || last_change_[static_cast<std::size_t>(k)] <= cached->generation) continue;
+            CADRE_ASSIGN_OR_RETURN(cached->card.managers[i], build_row(rows[i]));
+          }
+          CADRE_RETURN_IF_ERROR(build_units(cached->card.units));
+          cached->generation = generation_;
+        }
+        return cached->card;
+      }
+      cached->valid = false;
+    }
+    card.managers.reserve(rows.size());
+    for (const RowRef& r : rows) {
+      CADRE_ASSIGN_OR_RETURN(ScorecardRow row, build_row(r));
+      card.managers.push_back(std::move(row));
+    }
+    CADRE_RETURN_IF_ERROR(build_units(card.units));
+    if (cached != nullptr) {
+      cached->card = card;
+      cached->row_keys = std::move(keys);
+      cached->generation = generation_;
+      cached->valid = true;
     }
     return card;
   }
@@ -1519,7 +1653,18 @@ class KpiEngine::Impl {
   absl::flat_hash_map<std::string, std::shared_ptr<kpi_internal::Formula>> formulas_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_map<std::string, std::unique_ptr<PeriodCells>> cells_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_map<std::string, std::unique_ptr<OrgTree>> org_ ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_map<const OrgTree*, OrgRows> org_rows_ ABSL_GUARDED_BY(mu_);
+  struct CardCache {
+    bool valid = false;
+    uint64_t generation = 0;        // facts' generation the rows reflect
+    std::vector<int32_t> row_keys;  // manager key per manager row
+    Scorecard card;
+  };
+  absl::flat_hash_map<std::string, CardCache> cards_ ABSL_GUARDED_BY(mu_);
   ConfigState config_ ABSL_GUARDED_BY(mu_);
+  // Buffers reused by every row of a scorecard.
+  Values scratch_now_ ABSL_GUARDED_BY(mu_), scratch_before_ ABSL_GUARDED_BY(mu_);
+  std::vector<std::optional<double>> scratch_args_ ABSL_GUARDED_BY(mu_);
 
   std::unique_ptr<OwnershipProjection> ownership_ ABSL_GUARDED_BY(mu_) = std::make_unique<OwnershipProjection>();
   std::unique_ptr<OpportunityProjection> opportunities_ ABSL_GUARDED_BY(mu_) =
