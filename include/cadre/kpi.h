@@ -236,8 +236,12 @@ struct ScorecardRequest {
   std::vector<std::string> metrics;
   Period period = Period::Of(Granularity::kMonth, absl::CivilDay(2000, 1, 1));
   // Whose: one manager; or a unit (its managers and the units below it); or,
-  // when both are absent, every manager and every unit. `managers` restricts the
-  // manager rows further (the viewer's scope); empty: no restriction.
+  // when both are absent, every manager and every unit. A manager has a row when
+  // employed for at least a day of the period, or when facts of the period are
+  // credited to them (a manager who left keeps the row of the returns that still
+  // land on them; a credited id that is not in the org tree gets a row too).
+  // `managers` restricts the manager rows further (the viewer's scope); empty:
+  // no restriction. Unit rows add up every manager of the unit's subtree.
   std::optional<std::string> manager;
   std::optional<std::string> unit;
   std::vector<std::string> managers;
