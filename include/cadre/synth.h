@@ -6,8 +6,10 @@
 // channels, contact times and consent), and a year of sales with a weekly rhythm
 // and retail peaks (618 in June, Double 11 in November), some of them with several
 // line items, about 5 % of them returned, and the CRM activity around them:
-// interactions, follow-up tasks and their completion, and opportunities moving
-// through the stages of a sales pipeline.
+// interactions, follow-up tasks and their completion, opportunities moving
+// through the stages of a sales pipeline, and survey answers after about 8 % of
+// the sales (CSAT 1-5 or NPS 0-10), whose scores lean on a service quality drawn
+// for each manager, so satisfaction differs from one manager to the next.
 //
 // The same options give the same dataset, bit for bit, on every machine: the
 // generator uses its own integer PRNG and integer arithmetic only.
@@ -53,6 +55,12 @@ struct SynthOptions {
   // Opportunities opened a month by each employed manager holding 100 customers or
   // more; one holding fewer opens fewer, in proportion.
   int opportunities_per_manager_month = 2;
+  // Share of sales the customer answers a survey about, 1-10 days later (80 =
+  // 8 %; sales that ring up a won opportunity are not surveyed): about 60 % CSAT
+  // (score 1-5), 40 % NPS (0-10), with the sale as reference. About half of the
+  // answers name the sale's manager; the others name none (the owner at the time
+  // is credited). Answers that would come after the year are left out.
+  int surveys_per_mille = 80;
 };
 
 struct SynthDataset {
@@ -60,8 +68,9 @@ struct SynthDataset {
   std::vector<Manager> managers;
   std::vector<Customer> customers;
   std::vector<Pipeline> pipelines;  // RetailPipelines(): in force for all time
-  // Assignments (at the start of the year), then sales, returns, interactions,
-  // follow-ups and opportunity moves, ordered by occurred_at and then id.
+  // Assignments (at the start of the year), then sales, returns, survey
+  // responses, interactions, follow-ups and opportunity moves, ordered by
+  // occurred_at and then id.
   std::vector<Event> events;
 };
 

@@ -51,6 +51,14 @@
 //   or stalls, days to weeks later; a won one is mostly rung up as a sale
 //   (reference = the opportunity) right after. Moves name the customer's owner of
 //   the moment. What would happen after the year is left out.
+// * Surveys. After some sales (surveys_per_mille) the customer answers a survey
+//   1-10 days later (within the year): CSAT (1-5) for about 60 % of them, NPS
+//   (0-10) for the rest, by message or email (online orders: online), with the
+//   sale as reference. About half of the answers name the sale's manager; the
+//   others name nobody and are credited to the customer's owner at the time.
+//   Each manager has a service quality drawn once (leaning a little to
+//   seniority), the share of answers drawn from the satisfied table instead of
+//   the dissatisfied one, so CSAT and NPS differ from manager to manager.
 //
 // Each kind of activity draws from a random stream of its own, so adding one
 // leaves the draws of the others as they were.
@@ -158,6 +166,9 @@ enum Stream : uint64_t {
   kStreamFollowUps,
   kStreamFollowUpsDone,
   kStreamOpportunities,
+  kStreamSurveys,         // which sales are followed by a survey answer, when, on which scale
+  kStreamSurveyAnswers,   // the answers, drawn on the day they are given
+  kStreamServiceQuality,  // each manager's service quality, drawn once
 };
 
 // ---- Tables ---------------------------------------------------------------------
@@ -362,6 +373,26 @@ constexpr std::array<OpportunityCategory, 5> kOpportunityCategories = {{
 constexpr int kFullPortfolio = 100;
 constexpr int64_t kBigTicketMinor = 100000;  // an opportunity starts from a SKU of at least CNY 1,000
 constexpr int kWonThenSalePerMille = 800;    // a won opportunity is rung up as a sale the same day
+
+// Survey answers after sales: the scale (CSAT 1-5 or NPS 0-10), whether the answer
+// names the manager of the sale (else the owner at the time is credited), and how
+// long after the sale it comes.
+constexpr int kSurveyCsatPerMille = 600;
+constexpr int kSurveyNamesManagerPerMille = 500;
+constexpr int kMinSurveyDelayDays = 1;
+constexpr int kMaxSurveyDelayDays = 10;
+constexpr int kSurveyByEmailPerMille = 300;  // of the store sales' surveys, when the customer has an email
+// Each manager's service quality: the share of their customers who answer from
+// the satisfied table below (the rest from the dissatisfied one), drawn once as
+// kServiceQualityMin..kServiceQualityMax plus kServiceQualityPerLevel per level,
+// so scores differ from manager to manager and lean a little to seniority.
+constexpr int kServiceQualityMin = 350;
+constexpr int kServiceQualityMax = 800;
+constexpr int kServiceQualityPerLevel = 25;
+constexpr std::array<int, 5> kCsatSatisfiedWeights = {0, 10, 80, 380, 530};                      // scores 1..5
+constexpr std::array<int, 5> kCsatDissatisfiedWeights = {120, 230, 350, 230, 70};                // scores 1..5
+constexpr std::array<int, 11> kNpsSatisfiedWeights = {0, 0, 0, 0, 0, 5, 20, 75, 200, 330, 370};  // 0..10
+constexpr std::array<int, 11> kNpsDissatisfiedWeights = {50, 50, 70, 90, 110, 160, 160, 140, 90, 50, 30};  // 0..10
 
 // Spring Festival (Chinese New Year's day) by Gregorian year; other years have no
 // festival effect.
@@ -764,6 +795,7 @@ SynthOptions Sanitised(SynthOptions o) {
   o.follow_ups_per_mille = std::max(0, o.follow_ups_per_mille);
   o.follow_up_done_per_mille = std::clamp(o.follow_up_done_per_mille, 0, 1000);
   o.opportunities_per_manager_month = std::max(0, o.opportunities_per_manager_month);
+  o.surveys_per_mille = std::clamp(o.surveys_per_mille, 0, 1000);
   return o;
 }
 
@@ -830,6 +862,17 @@ struct PendingMove {
 
 std::string OpportunityId(int64_t number) { return NumberedId("OP", number, 5); }
 
+// A survey answer about a sale, decided when the sale was made; the score is
+// drawn when it is given, from the service quality of the manager credited then.
+struct PendingSurvey {
+  absl::Time at;
+  int64_t sale_number = 0;
+  int customer = 0;
+  std::optional<int> manager;  // the sale's manager, when the answer names one
+  bool nps = false;            // else csat
+  Channel channel = Channel::kMessage;
+};
+
 class EventGenerator {
  public:
   explicit EventGenerator(const SynthOptions& options)
@@ -839,7 +882,12 @@ class EventGenerator {
         pending_(static_cast<std::size_t>(pop_.days_in_year + kMaxReturnDelayDays + 1)),
         pending_done_(static_cast<std::size_t>(pop_.days_in_year)),
         pending_moves_(static_cast<std::size_t>(pop_.days_in_year)),
+        pending_surveys_(static_cast<std::size_t>(pop_.days_in_year)),
         open_until_(pop_.customers.size(), -1) {
+    Rng quality(o_.seed, kStreamServiceQuality, 0);
+    for (const ManagerPlan& plan : pop_.manager_plans)
+      service_quality_.push_back(quality.Int(kServiceQualityMin, kServiceQualityMax) +
+                                 kServiceQualityPerLevel * plan.level);
     for (int d = 0; d < pop_.days_in_year; ++d) {
       const DayProfile p = ProfileOf(pop_.first_day + d);
       total_sales_weight_ += static_cast<uint64_t>(p.sales_weight);
@@ -862,6 +910,7 @@ class EventGenerator {
       }
       Returns(d, day_events);
       if (d < pop_.days_in_year) {
+        Surveys(d, day_events);
         Interactions(d, day_events);
         FollowUps(d, day_events);
         FollowUpsDone(d, day_events);
@@ -1100,6 +1149,7 @@ class EventGenerator {
     // Line items come from a stream of their own, so the draws above (and the
     // returns below) stay what they were without them.
     Rng line_rng(o_.seed, kStreamLineItems, static_cast<uint64_t>(d));
+    Rng survey_rng(o_.seed, kStreamSurveys, static_cast<uint64_t>(d));  // likewise
     for (const Draft& s : drafts) {
       const int64_t number = ++sales_;
       const Sku& sku = kSkus[static_cast<std::size_t>(s.sku)];
@@ -1118,6 +1168,8 @@ class EventGenerator {
       if (line_rng.PerMille(o_.line_items_per_mille)) AddLines(line_rng, s.customer, profile, e);
       const std::vector<LineItem> lines = e.lines;
       out.push_back(std::move(e));
+      if (survey_rng.PerMille(o_.surveys_per_mille))
+        ScheduleSurvey(survey_rng, d, number, s.customer, s.manager, s.online);
 
       if (!rng.PerMille(o_.return_per_mille)) continue;
       const int delay = rng.Int(kMinReturnDelayDays, kMaxReturnDelayDays);
@@ -1153,6 +1205,59 @@ class EventGenerator {
       }
       pending_[static_cast<std::size_t>(d + delay)].push_back(ret);
     }
+  }
+
+  // Decides when and on which scale the customer of sale `number` (made on day
+  // `d`) answers a survey about it, and whether the answer names the sale's
+  // manager. Answers after the year are left out.
+  void ScheduleSurvey(Rng& rng, int d, int64_t number, int customer, std::optional<int> manager, bool online) {
+    PendingSurvey survey;
+    const int day = d + rng.Int(kMinSurveyDelayDays, kMaxSurveyDelayDays);
+    // From 10:00, after the day's reassignments, so "the owner at the time" is the owner of the day.
+    survey.at = At(day, rng.Int(10, 21), rng.Int(0, 59), rng.Int(0, 59));
+    survey.sale_number = number;
+    survey.customer = customer;
+    if (rng.PerMille(kSurveyNamesManagerPerMille)) survey.manager = manager;
+    survey.nps = !rng.PerMille(kSurveyCsatPerMille);
+    const bool email = rng.PerMille(kSurveyByEmailPerMille);
+    if (online) {
+      survey.channel = Channel::kOnline;
+    } else if (email && pop_.customers[static_cast<std::size_t>(customer)].email) {
+      survey.channel = Channel::kEmail;
+    }
+    if (day >= pop_.days_in_year) return;
+    pending_surveys_[static_cast<std::size_t>(day)].push_back(survey);
+  }
+
+  // Today's survey answers. The score leans on the service quality of the manager
+  // credited: the one named, else the customer's owner now.
+  void Surveys(int d, std::vector<Event>& out) {
+    std::vector<PendingSurvey>& due = pending_surveys_[static_cast<std::size_t>(d)];
+    if (due.empty()) return;
+    Rng rng(o_.seed, kStreamSurveyAnswers, static_cast<uint64_t>(d));
+    std::sort(due.begin(), due.end(), [](const PendingSurvey& a, const PendingSurvey& b) {
+      if (a.at != b.at) return a.at < b.at;
+      return a.sale_number < b.sale_number;
+    });
+    for (const PendingSurvey& survey : due) {
+      const int credited = survey.manager ? *survey.manager : owner_[static_cast<std::size_t>(survey.customer)];
+      const bool satisfied =
+          credited < 0 || rng.PerMille(service_quality_[static_cast<std::size_t>(credited)]);  // < 0: cannot happen
+      const int score = survey.nps ? rng.Pick(satisfied ? kNpsSatisfiedWeights : kNpsDissatisfiedWeights)
+                                   : 1 + rng.Pick(satisfied ? kCsatSatisfiedWeights : kCsatDissatisfiedWeights);
+      Event e;
+      e.id = NumberedId("SV", ++surveys_, 6);
+      e.kind = EventKind::kSurveyResponse;
+      e.occurred_at = survey.at;
+      if (survey.manager) e.manager = ManagerId(*survey.manager);
+      e.customer = pop_.customers[static_cast<std::size_t>(survey.customer)].id;
+      e.category = survey.nps ? "nps" : "csat";
+      e.score = Decimal::FromUnits(score * Decimal::kOne);
+      e.channel = survey.channel;
+      e.reference = NumberedId("S", survey.sale_number, 7);  // the sale it is about
+      out.push_back(std::move(e));
+    }
+    std::vector<PendingSurvey>().swap(due);
   }
 
   void Returns(int d, std::vector<Event>& out) {
@@ -1534,16 +1639,19 @@ class EventGenerator {
 
   SynthOptions o_;
   Population pop_;
-  std::vector<int> owner_;                               // current owner (manager index) per customer
-  std::vector<std::vector<PendingReturn>> pending_;      // returns due, per day index
-  std::vector<std::vector<PendingDone>> pending_done_;   // follow-ups done, per day index (within the year)
-  std::vector<std::vector<PendingMove>> pending_moves_;  // opportunity moves, per day index (within the year)
-  std::vector<OpportunityPlan> opportunities_;           // by number - 1
+  std::vector<int> owner_;                                   // current owner (manager index) per customer
+  std::vector<std::vector<PendingReturn>> pending_;          // returns due, per day index
+  std::vector<std::vector<PendingDone>> pending_done_;       // follow-ups done, per day index (within the year)
+  std::vector<std::vector<PendingMove>> pending_moves_;      // opportunity moves, per day index (within the year)
+  std::vector<std::vector<PendingSurvey>> pending_surveys_;  // survey answers, per day index (within the year)
+  std::vector<int> service_quality_;                         // per manager, per mille
+  std::vector<OpportunityPlan> opportunities_;               // by number - 1
   std::vector<int> open_until_;  // per customer: the last day of its open opportunity (-1: none; INT_MAX: open)
   uint64_t total_sales_weight_ = 0;
   uint64_t total_interaction_weight_ = 0;
   int64_t assignments_ = 0, sales_ = 0, returns_ = 0, interactions_ = 0;
   int64_t follow_ups_ = 0, dones_scheduled_ = 0, follow_ups_done_ = 0, opportunity_sales_ = 0;
+  int64_t surveys_ = 0;
 };
 
 }  // namespace

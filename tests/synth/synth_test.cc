@@ -13,6 +13,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
+#include "cadre/decimal.h"
 #include "cadre/json.h"
 #include "cadre/period.h"
 #include "cadre/workspace.h"
@@ -131,13 +132,17 @@ TEST_F(SynthTest, PinnedFingerprint) {
     mix(e.reference.value_or("-"));
     mix(e.stage.value_or("-"));
     mix(e.due_on ? FormatDay(*e.due_on) : "-");
+    if (e.kind == EventKind::kSurveyResponse) {
+      mix(*e.category);
+      mix(std::to_string(e.score->units()));
+    }
     for (const LineItem& line : e.lines) {
       mix(line.sku);
       mix(std::to_string(line.quantity));
       mix(std::to_string(line.amount_minor));
     }
   }
-  EXPECT_EQ(data().events.size(), 25322u);
+  EXPECT_EQ(data().events.size(), 25891u);
   EXPECT_EQ(count[EventKind::kAssignment], 2203);
   EXPECT_EQ(count[EventKind::kSale], 7244);  // 7151 of the customers' own and 93 of won opportunities
   EXPECT_EQ(count[EventKind::kReturn], 390);
@@ -145,10 +150,11 @@ TEST_F(SynthTest, PinnedFingerprint) {
   EXPECT_EQ(count[EventKind::kFollowUp], 602);
   EXPECT_EQ(count[EventKind::kFollowUpDone], 1176);
   EXPECT_EQ(count[EventKind::kOpportunity], 1685);
+  EXPECT_EQ(count[EventKind::kSurveyResponse], 569);
   EXPECT_EQ(amount[EventKind::kSale], 1540489719);  // CNY 15,404,897.19
   EXPECT_EQ(amount[EventKind::kReturn], 53660178);
   EXPECT_EQ(amount[EventKind::kOpportunity], 799267853);
-  EXPECT_EQ(hash, 3531070307345936977ULL);
+  EXPECT_EQ(hash, 2514733342222671118ULL);
 }
 
 // ---- Shape and validity -------------------------------------------------------------
@@ -276,9 +282,9 @@ TEST_F(SynthTest, EveryDocumentAndEventValidatesAndRoundTrips) {
     interaction_tasks += e.kind == EventKind::kInteraction && e.due_on.has_value();
     lost_with_reason += e.kind == EventKind::kOpportunity && e.reason.has_value();
   }
-  EXPECT_EQ(kinds,
-            (std::set<EventKind>{EventKind::kAssignment, EventKind::kSale, EventKind::kReturn, EventKind::kInteraction,
-                                 EventKind::kFollowUp, EventKind::kFollowUpDone, EventKind::kOpportunity}));
+  EXPECT_EQ(kinds, (std::set<EventKind>{EventKind::kAssignment, EventKind::kSale, EventKind::kReturn,
+                                        EventKind::kInteraction, EventKind::kFollowUp, EventKind::kFollowUpDone,
+                                        EventKind::kOpportunity, EventKind::kSurveyResponse}));
   EXPECT_GT(sales_with_lines, 0);
   EXPECT_GT(returns_with_lines, 0);
   EXPECT_GT(interaction_tasks, 0);
@@ -306,6 +312,7 @@ TEST_F(SynthTest, EventsAreSortedWithUniqueReadableIds) {
   EXPECT_TRUE(ids.count("FD000001"));
   EXPECT_TRUE(ids.count("OP00001-1"));
   EXPECT_TRUE(ids.count("SO000001"));
+  EXPECT_TRUE(ids.count("SV000001"));
 }
 
 // ---- Ownership ------------------------------------------------------------------------
@@ -346,14 +353,16 @@ TEST_F(SynthTest, EveryCustomerIsOwnedAtTheStartOfTheYearByAManagerOfItsStore) {
   EXPECT_TRUE(reasons.count("rebalancing for new hire"));
 }
 
-// Returns are left out: they name the manager of the sale, who may have left since.
+// Returns and survey responses are left out: they name the manager of the sale,
+// who may have left since.
 TEST_F(SynthTest, NobodySellsOrCallsWhileNotEmployed) {
   const absl::TimeZone tz = Shanghai();
   const auto managers = ManagersById();
   int sales_by_leavers = 0;
   std::set<EventKind> checked;
   for (const Event& e : data().events) {
-    if (e.kind == EventKind::kReturn || e.kind == EventKind::kAssignment) continue;
+    if (e.kind == EventKind::kReturn || e.kind == EventKind::kSurveyResponse || e.kind == EventKind::kAssignment)
+      continue;
     // A follow_up_done names no manager; who did it is its done_by attribute.
     std::optional<std::string> actor = e.manager;
     if (e.kind == EventKind::kFollowUpDone) {
@@ -479,6 +488,148 @@ TEST(SynthOptionsTest, ReturnShareFollowsTheOption) {
   EXPECT_LT(returns * 1000, sales * 230);
 }
 
+// ---- Surveys ------------------------------------------------------------------------------
+
+TEST_F(SynthTest, SurveysAnswerAnEarlierSaleOfTheSameCustomerOnAScale) {
+  const absl::TimeZone tz = Shanghai();
+  absl::flat_hash_map<std::string, const Event*> sales;
+  std::set<std::string> answered;
+  int64_t regular_sales = 0, surveys = 0, csat = 0, named = 0, about_named_sales = 0;
+  std::set<Channel> channels;
+  for (const Event& e : data().events) {
+    if (e.kind == EventKind::kSale) {
+      sales[e.id] = &e;
+      regular_sales += !e.id.starts_with("SO");
+    }
+    if (e.kind != EventKind::kSurveyResponse) continue;
+    ++surveys;
+    ASSERT_TRUE(e.customer && e.category && e.score && e.reference && e.channel) << e.id;
+    auto it = sales.find(*e.reference);
+    ASSERT_NE(it, sales.end()) << e.id << " is about " << *e.reference << ", not an earlier sale";
+    const Event& sale = *it->second;
+    EXPECT_FALSE(sale.id.starts_with("SO")) << e.id;
+    EXPECT_TRUE(answered.insert(sale.id).second) << sale.id << " surveyed twice";
+    EXPECT_EQ(e.customer, sale.customer) << e.id;
+    // Named: the sale's manager; else nobody (the owner at the time is credited).
+    if (e.manager) {
+      EXPECT_EQ(e.manager, sale.manager) << e.id;
+      ++named;
+    }
+    about_named_sales += sale.manager.has_value();
+    const absl::CivilDay sold = absl::ToCivilDay(sale.occurred_at, tz);
+    const absl::CivilDay answered_on = absl::ToCivilDay(e.occurred_at, tz);
+    EXPECT_GE(answered_on - sold, 1) << e.id;
+    EXPECT_LE(answered_on - sold, 10) << e.id;
+    EXPECT_EQ(answered_on.year(), 2025) << e.id;
+    EXPECT_EQ(*e.channel == Channel::kOnline, *sale.channel == Channel::kOnline) << e.id;
+    channels.insert(*e.channel);
+    const int64_t score = e.score->units() / Decimal::kOne;
+    EXPECT_EQ(e.score->units() % Decimal::kOne, 0) << e.id;
+    if (*e.category == "csat") {
+      ++csat;
+      EXPECT_GE(score, 1) << e.id;
+      EXPECT_LE(score, 5) << e.id;
+    } else {
+      EXPECT_EQ(*e.category, "nps") << e.id;
+      EXPECT_GE(score, 0) << e.id;
+      EXPECT_LE(score, 10) << e.id;
+    }
+  }
+  // surveys_per_mille = 80 of the customers' own sales (a few late-December
+  // answers fall after the year); 60 % CSAT; about half name the sale's manager.
+  EXPECT_GT(surveys * 1000, regular_sales * 65);
+  EXPECT_LT(surveys * 1000, regular_sales * 90);
+  EXPECT_GT(csat * 1000, surveys * 540);
+  EXPECT_LT(csat * 1000, surveys * 660);
+  EXPECT_GT(named * 1000, about_named_sales * 420);
+  EXPECT_LT(named * 1000, about_named_sales * 580);
+  EXPECT_EQ(channels, (std::set<Channel>{Channel::kMessage, Channel::kEmail, Channel::kOnline}));
+}
+
+// Every answer, credited as the KPI engine will (the manager named, else the
+// customer's owner when it was given), leans on that manager's service quality,
+// so the managers' CSAT and NPS differ: a leaderboard has a top and a bottom.
+TEST(SynthSurveyTest, ScoresDifferFromManagerToManager) {
+  SynthOptions o;
+  o.regions = 1;
+  o.stores_per_region = 1;
+  o.teams_per_store = 2;  // 12 managers
+  o.customers = 1500;
+  o.surveys_per_mille = 1000;
+  std::map<std::string, std::string> owner;
+  struct Tally {
+    int64_t csat_sum = 0, csat_count = 0, promoters = 0, detractors = 0, nps_count = 0;
+  };
+  std::map<std::string, Tally> by_manager;
+  int64_t surveys = 0;
+  GenerateRetailEvents(o, [&](const Event& e) {
+    if (e.kind == EventKind::kAssignment) owner[*e.customer] = *e.manager;
+    if (e.kind != EventKind::kSurveyResponse) return true;
+    ++surveys;
+    Tally& t = by_manager[e.manager ? *e.manager : owner.at(*e.customer)];
+    const int64_t score = e.score->units() / Decimal::kOne;
+    if (*e.category == "csat") {
+      t.csat_sum += score;
+      ++t.csat_count;
+    } else {
+      t.promoters += score >= 9;
+      t.detractors += score <= 6;
+      ++t.nps_count;
+    }
+    return true;
+  });
+  ASSERT_GT(surveys, 3000);
+  // Averages in thousandths, over managers with enough answers to tell.
+  int64_t csat_low = 5000, csat_high = 0, nps_low = 1000, nps_high = -1000;
+  int measured = 0;
+  for (const auto& [manager, t] : by_manager) {
+    if (t.csat_count < 100 || t.nps_count < 60) continue;
+    ++measured;
+    const int64_t csat = t.csat_sum * 1000 / t.csat_count;
+    const int64_t nps = (t.promoters - t.detractors) * 1000 / t.nps_count;
+    csat_low = std::min(csat_low, csat);
+    csat_high = std::max(csat_high, csat);
+    nps_low = std::min(nps_low, nps);
+    nps_high = std::max(nps_high, nps);
+  }
+  ASSERT_GE(measured, 6);
+  EXPECT_GT(csat_high - csat_low, 300) << "CSAT from " << csat_low << " to " << csat_high << " (thousandths)";
+  EXPECT_GT(nps_high - nps_low, 200) << "NPS from " << nps_low << " to " << nps_high << " (per mille)";
+  // Mild: nobody is perfect or hopeless.
+  EXPECT_GT(csat_low, 2500);
+  EXPECT_LT(csat_high, 4800);
+}
+
+// Surveys draw from streams of their own: without them, every other event is
+// exactly what it was.
+TEST(SynthSurveyTest, SurveysLeaveTheOtherEventsAsTheyWere) {
+  SynthOptions with = SmallOptions();
+  with.customers = 500;
+  SynthOptions without = with;
+  without.surveys_per_mille = 0;
+  std::vector<std::string> others;
+  int64_t surveys = 0;
+  GenerateRetailEvents(with, [&](const Event& e) {
+    if (e.kind == EventKind::kSurveyResponse) {
+      ++surveys;
+    } else {
+      others.push_back(json::ToText(e));
+    }
+    return true;
+  });
+  EXPECT_GT(surveys, 0);
+  std::size_t i = 0;
+  bool same = true;
+  GenerateRetailEvents(without, [&](const Event& e) {
+    EXPECT_NE(e.kind, EventKind::kSurveyResponse);
+    same = same && i < others.size() && json::ToText(e) == others[i];
+    ++i;
+    return true;
+  });
+  EXPECT_TRUE(same);
+  EXPECT_EQ(i, others.size());
+}
+
 // ---- Rhythm and the long tail -----------------------------------------------------------
 
 TEST_F(SynthTest, WeekendsAndPeaksSellMoreThanAnAverageDay) {
@@ -536,7 +687,8 @@ TEST_F(SynthTest, CivilTimesFollowTheTimeZone) {
       EXPECT_TRUE(t.hour() == 0 || t.hour() == 9) << e.id;
     } else if (e.kind == EventKind::kInteraction || e.kind == EventKind::kReturn ||
                (e.kind == EventKind::kSale && *e.channel == Channel::kStore) || e.kind == EventKind::kFollowUp ||
-               e.kind == EventKind::kFollowUpDone || e.kind == EventKind::kOpportunity) {
+               e.kind == EventKind::kFollowUpDone || e.kind == EventKind::kOpportunity ||
+               e.kind == EventKind::kSurveyResponse) {
       EXPECT_GE(t.hour(), 10) << e.id;
       EXPECT_LE(t.hour(), 21) << e.id;
     }
