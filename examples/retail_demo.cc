@@ -5,17 +5,22 @@
 // Creates a SQLite workspace at PATH (an existing file and its -wal/-shm are
 // removed first, so every run starts clean), generates the default synthetic
 // retailer (cadre/synth.h: 3 regions, 12 stores, 144 account managers, 20,000
-// customers, a year of sales, returns, interactions and ownership changes), loads
-// it, and prints a summary. Every figure of the summary is read back from the
-// workspace (documents and event log), not from the generated data in memory: the
-// demo shows what was persisted.
+// customers, a year of sales, returns, interactions, surveys and ownership
+// changes), loads it, and prints a summary. Every figure of the summary is read
+// back from the workspace (documents and event log), not from the generated data
+// in memory: the demo shows what was persisted. The KPI section writes a
+// scorecard definition and November's targets, then reads the month's scorecard,
+// leaderboards, a series and a lineage through the KPI engine (cadre/kpi.h).
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <system_error>
 #include <utility>
 #include <vector>
@@ -30,6 +35,7 @@
 #include "absl/time/time.h"
 #include "cadre/crm.h"
 #include "cadre/json.h"
+#include "cadre/kpi.h"
 #include "cadre/model.h"
 #include "cadre/opportunity.h"
 #include "cadre/org.h"
@@ -338,6 +344,183 @@ absl::Status PipelineAndFollowUps(cadre::Workspace& ws, cadre::OwnershipProjecti
   return absl::OkStatus();
 }
 
+// ---- KPIs ---------------------------------------------------------------------------
+
+// "CNY  1,234,567.89" from a figure's value in minor units; "-" right-aligned when
+// there is none.
+std::string MoneyFigure(std::optional<double> minor, const cadre::Currency& currency, int width = 14) {
+  if (!minor) return absl::StrFormat("%*s", width + 4, "-");
+  return FormatMoney(std::llround(*minor), currency, width);
+}
+
+// "112.3 %" from a ratio; "-" when there is none.
+std::string RatioPercent(std::optional<double> ratio, int decimals = 1) {
+  if (!ratio) return "-";
+  return absl::StrFormat("%.*f %%", decimals, *ratio * 100);
+}
+
+// "4.31" with `decimals` places; "-" when there is none.
+std::string Fixed(std::optional<double> value, int decimals) {
+  if (!value) return "-";
+  return absl::StrFormat("%.*f", decimals, *value);
+}
+
+// "+12.3 %" from a change ratio; "" when there is none.
+std::string Change(std::optional<double> change) {
+  if (!change) return "";
+  return absl::StrFormat("%+.1f %%", *change * 100);
+}
+
+// The month the KPI section looks at, and its scorecard.
+constexpr absl::CivilMonth kKpiMonth(2025, 11);
+constexpr std::string_view kScorecard = R"({
+    "id": "monthly", "name": "Monthly scorecard",
+    "items": [{"metric": "net_sales", "weight": "3"}, {"metric": "orders"}, {"metric": "new_customers"},
+              {"metric": "csat"}, {"metric": "return_rate"}]})";
+// The metrics of kScorecard, in its order.
+enum KpiColumn { kNetSales, kOrders, kNewCustomers, kCsat, kReturnRate };
+
+// Targets for the month: net sales and orders grow 5 % on the month before
+// (prorated by the days each manager was employed), csat and return rate are
+// absolute. new_customers has none: it is left out of the totals.
+absl::StatusOr<std::vector<cadre::Workspace::DocumentPut>> KpiTargets(const cadre::OrgTree& tree,
+                                                                      const cadre::Period& month) {
+  CADRE_ASSIGN_OR_RETURN(const cadre::Decimal growth, cadre::Decimal::Parse("0.05"));
+  CADRE_ASSIGN_OR_RETURN(const cadre::Decimal csat, cadre::Decimal::Parse("4.2"));
+  CADRE_ASSIGN_OR_RETURN(const cadre::Decimal return_rate, cadre::Decimal::Parse("0.05"));
+  std::vector<cadre::Workspace::DocumentPut> puts;
+  auto put = [&](std::string metric, std::optional<std::string> manager, std::optional<std::string> unit,
+                 std::optional<cadre::Decimal> value) {
+    cadre::Target t;
+    t.id = absl::StrCat(metric, "-", month.ToString(), "-", manager ? *manager : *unit);
+    t.metric = std::move(metric);
+    t.manager = std::move(manager);
+    t.unit = std::move(unit);
+    t.period = month.ToString();
+    if (value) {
+      t.value = value;
+    } else {
+      t.basis = cadre::TargetBasis::kGrowthOverPreviousPeriod;
+      t.growth = growth;
+    }
+    puts.push_back({std::string(cadre::Target::kCollection), t.id, cadre::json::ToText(t)});
+  };
+  // Money and count targets of units are the sums of their managers'; rates and
+  // scores are not additive, so every unit gets its own.
+  for (const cadre::Manager& m : tree.managers()) {
+    put("net_sales", m.id, std::nullopt, std::nullopt);
+    put("orders", m.id, std::nullopt, std::nullopt);
+    put("csat", m.id, std::nullopt, csat);
+    put("return_rate", m.id, std::nullopt, return_rate);
+  }
+  CADRE_ASSIGN_OR_RETURN(std::vector<const cadre::OrgUnit*> units, tree.Subtree(tree.root()->id));
+  for (const cadre::OrgUnit* u : units) {
+    put("csat", std::nullopt, u->id, csat);
+    put("return_rate", std::nullopt, u->id, return_rate);
+  }
+  return puts;
+}
+
+// One scorecard row: net sales against target, the other metrics, the total.
+void PrintScorecardRow(const std::string& label, const cadre::ScorecardRow& row, const cadre::Currency& currency) {
+  const std::vector<cadre::Figure>& f = row.figures;
+  std::printf("    %-16s %s %s %8s %5s %7s %5s %5s %7s %6s\n", label.c_str(),
+              MoneyFigure(f[kNetSales].value, currency).c_str(), MoneyFigure(f[kNetSales].target, currency).c_str(),
+              RatioPercent(f[kNetSales].attainment).c_str(), Fixed(f[kNetSales].score, 2).c_str(),
+              Grouped(f[kOrders].numerator).c_str(), Grouped(f[kNewCustomers].numerator).c_str(),
+              Fixed(f[kCsat].value, 2).c_str(), RatioPercent(f[kReturnRate].value, 2).c_str(),
+              Fixed(row.total, 2).c_str());
+}
+
+// KPIs for one month (November, with Double 11): a scorecard definition and
+// targets written in one transaction, the scorecard of the month's top seller's
+// team with its roll-ups, leaderboards, and the top seller's last three months.
+absl::Status KpisAndScorecards(cadre::Workspace& ws) {
+  const cadre::Currency& currency = ws.currency();
+  const absl::TimeZone tz = ws.time_zone();
+  const cadre::Period month = cadre::Period::Of(cadre::Granularity::kMonth, absl::CivilDay(kKpiMonth));
+  CADRE_ASSIGN_OR_RETURN(cadre::OrgTree tree, cadre::OrgTree::Load(ws, month.End(tz) - absl::Nanoseconds(1)));
+
+  CADRE_ASSIGN_OR_RETURN(cadre::ScorecardDefinition monthly,
+                         cadre::json::FromText<cadre::ScorecardDefinition>(kScorecard, "scorecard"));
+  std::vector<cadre::Workspace::DocumentPut> puts = {
+      {std::string(cadre::ScorecardDefinition::kCollection), monthly.id, cadre::json::ToText(monthly)}};
+  CADRE_ASSIGN_OR_RETURN(std::vector<cadre::Workspace::DocumentPut> targets, KpiTargets(tree, month));
+  puts.insert(puts.end(), targets.begin(), targets.end());
+  CADRE_RETURN_IF_ERROR(ws.PutAll(puts).status());
+
+  cadre::KpiEngine kpi(ws);
+  CADRE_RETURN_IF_ERROR(kpi.CatchUp());
+  CADRE_ASSIGN_OR_RETURN(cadre::Leaderboard top_sales, kpi.GetLeaderboard("net_sales", month, std::nullopt, {}, 10));
+  CADRE_ASSIGN_OR_RETURN(cadre::Leaderboard top_csat, kpi.GetLeaderboard("csat", month, std::nullopt, {}, 5));
+  if (top_sales.entries.empty() || !top_sales.entries.front().team) return absl::OkStatus();
+  const cadre::LeaderboardEntry& best = top_sales.entries.front();
+  CADRE_ASSIGN_OR_RETURN(cadre::Scorecard card, kpi.GetScorecard({.scorecard = monthly.id, .period = month}));
+  CADRE_ASSIGN_OR_RETURN(std::vector<const cadre::OrgUnit*> path, tree.PathFromRoot(*best.team));
+
+  const std::string month_name = absl::StrFormat("%s %d", MonthName(kKpiMonth.month()), kKpiMonth.year());
+  std::printf("KPIs for %s (Double 11), scorecard \"%s\"\n", month_name.c_str(), monthly.id.c_str());
+  std::printf("  written in one transaction   1 scorecard, %s targets\n",
+              Grouped(static_cast<int64_t>(targets.size())).c_str());
+  std::printf("  weights                      net_sales 3, orders 1, new_customers 1, csat 1, return_rate 1\n");
+  std::printf("  targets                      net sales and orders: +5 %% on October, prorated by days employed;\n");
+  std::printf("                               csat 4.20; return rate at most 5.00 %%; new customers: none\n");
+  std::printf("  score = attainment within [0, 1.5]; total = weighted mean of the scores there are\n");
+  const cadre::OrgUnit* team = path.back();
+  std::printf("  team %s (%s), the team of the month's top seller:\n", team->id.c_str(), team->name.c_str());
+  std::printf("    %-16s %18s %18s %8s %5s %7s %5s %5s %7s %6s\n", "", "net sales", "target", "attain.", "score",
+              "orders", "new", "csat", "returns", "total");
+  for (const cadre::ScorecardRow& row : card.managers)
+    if (row.team == team->id) PrintScorecardRow(row.subject, row, currency);
+  for (auto it = path.rbegin(); it != path.rend(); ++it) {
+    for (const cadre::ScorecardRow& row : card.units) {
+      if (row.subject != (*it)->id) continue;
+      PrintScorecardRow(absl::StrCat(row.subject, " (", std::string(cadre::json::EnumName((*it)->kind)), ")"), row,
+                        currency);
+    }
+  }
+
+  // The leaderboard does not compare with the month before; the scorecard does.
+  std::map<std::string, const cadre::Figure*> net_sales_of;
+  for (const cadre::ScorecardRow& row : card.managers) net_sales_of[row.subject] = &row.figures[kNetSales];
+  std::printf("  top 10 by net sales (leaderboard, company)\n");
+  for (const cadre::LeaderboardEntry& e : top_sales.entries) {
+    auto it = net_sales_of.find(e.manager);
+    std::printf("    %2d. %-6s %-8s %s   %s on October\n", e.rank, e.manager.c_str(), e.team.value_or("").c_str(),
+                MoneyFigure(e.figure.value, currency).c_str(),
+                Change(it != net_sales_of.end() ? it->second->change : std::nullopt).c_str());
+  }
+  std::printf("  top 5 by csat (leaderboard, company; equal values share a rank)\n");
+  for (const cadre::LeaderboardEntry& e : top_csat.entries) {
+    std::printf("    %2d. %-6s %-8s %s from %s %s\n", e.rank, e.manager.c_str(), e.team.value_or("").c_str(),
+                Fixed(e.figure.value, 2).c_str(), Grouped(e.figure.denominator).c_str(),
+                e.figure.denominator == 1 ? "response" : "responses");
+  }
+
+  CADRE_ASSIGN_OR_RETURN(std::vector<cadre::SeriesPoint> series,
+                         kpi.GetTimeSeries("net_sales", best.manager, false, month.Previous().Previous(), 3));
+  std::printf("  net sales of %s, three months (series)\n", best.manager.c_str());
+  std::optional<double> previous;
+  for (const cadre::SeriesPoint& p : series) {
+    std::optional<double> change;
+    if (previous && p.figure.value && *previous != 0) change = *p.figure.value / *previous - 1;
+    std::printf("    %-8s %s%s\n", p.period.c_str(), MoneyFigure(p.figure.value, currency).c_str(),
+                change ? absl::StrCat("   ", Change(change)).c_str() : "");
+    previous = p.figure.value;
+  }
+  CADRE_ASSIGN_OR_RETURN(std::vector<cadre::LineageEntry> lineage, kpi.Lineage("net_sales", best.manager, month));
+  int64_t sales = 0, returns = 0, sum = 0;
+  for (const cadre::LineageEntry& e : lineage) {
+    (e.kind == cadre::EventKind::kSale ? sales : returns) += 1;
+    sum += e.contribution;
+  }
+  std::printf("  lineage of %s's %s net sales: %s sales and %s returns adding up to %s\n", best.manager.c_str(),
+              MonthName(kKpiMonth.month()), Grouped(sales).c_str(), Grouped(returns).c_str(),
+              FormatMoney(sum, currency, 0).c_str());
+  std::printf("\n");
+  return absl::OkStatus();
+}
+
 absl::Status Run(const std::string& path) {
   RemoveIfPresent(path);
   const std::string uri = "sqlite:" + path;
@@ -528,6 +711,10 @@ absl::Status Run(const std::string& path) {
   const absl::Duration pipeline_time = absl::Now() - t0;
 
   t0 = absl::Now();
+  CADRE_RETURN_IF_ERROR(KpisAndScorecards(*ws));
+  const absl::Duration kpi_time = absl::Now() - t0;
+
+  t0 = absl::Now();
   CADRE_RETURN_IF_ERROR(PoolAndAssignment(*ws, ownership));
   const absl::Duration pool_time = absl::Now() - t0;
 
@@ -542,6 +729,8 @@ absl::Status Run(const std::string& path) {
               absl::ToDoubleSeconds(crm_time));
   std::printf("  pipeline   %8.2f s   (opportunity and follow-up projections, weighted pipeline, conversion)\n",
               absl::ToDoubleSeconds(pipeline_time));
+  std::printf("  kpi        %8.2f s   (targets, KPI engine catch-up, scorecard, leaderboards, series, lineage)\n",
+              absl::ToDoubleSeconds(kpi_time));
   std::printf("  pool       %8.2f s   (policy, year-end sweep, claims, assignment of new customers)\n",
               absl::ToDoubleSeconds(pool_time));
   return absl::OkStatus();
