@@ -179,7 +179,10 @@ absl::Status Target::Validate(json::Path& path) const {
   {
     json::PathScope scope(path, "period");
     absl::StatusOr<Period> p = Period::Parse(period);
-    if (!p.ok()) return FieldError(path.str(), std::string(p.status().message()), Quoted(period));
+    if (!p.ok()) {
+      std::optional<FieldErrorDetails> details = GetFieldErrorDetails(p.status());
+      return FieldError(path.str(), details ? details->rule : std::string(p.status().message()), Quoted(period));
+    }
   }
   if (basis == TargetBasis::kAbsolute) {
     if (!value) {

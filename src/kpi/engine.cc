@@ -408,6 +408,11 @@ class KpiEngine::Impl {
     const PlanMetric& pm = plan.metrics[plan.outputs[0]];
     std::vector<LineageEntry> out;
     std::optional<uint32_t> m = managers_->Find(manager);
+    if (!m) {
+      CADRE_ASSIGN_OR_RETURN(const OrgTree* org, OrgAt(period));
+      if (org->FindManager(manager) == nullptr)
+        return absl::NotFoundError(absl::StrCat("manager \"", AbslView(manager), "\": no such manager"));
+    }
     if (!m || pm.kind == PlanMetric::Kind::kDerived) return out;
     const int32_t from = DayNumber(period.first_day()), to = DayNumber(period.last_day());
     // (seq, contribution) of each fact behind the figure.
@@ -424,7 +429,9 @@ class KpiEngine::Impl {
         const CustomMetric& cm =
             custom_[static_cast<std::size_t>(plan.custom[static_cast<std::size_t>(pm.custom_slot)])];
         auto hit = std::lower_bound(cm.rows.begin(), cm.rows.end(), std::make_pair(r, INT64_MIN));
-        if (hit != cm.rows.end() && hit->first == r) picked.emplace_back(seq_[r], hit->second);
+        // A counted event contributes 1 (for distinct counts, the value is an internal key).
+        const bool counted = *cm.def.aggregate == Aggregate::kCount || *cm.def.aggregate == Aggregate::kDistinctCount;
+        if (hit != cm.rows.end() && hit->first == r) picked.emplace_back(seq_[r], counted ? 1 : hit->second);
         continue;
       }
       std::optional<int64_t> c;
@@ -1190,6 +1197,8 @@ class KpiEngine::Impl {
   absl::StatusOr<Plan> MakePlan(const ScorecardRequest& request, std::vector<double>* weights = nullptr,
                                 std::vector<const ScorecardItem*>* items = nullptr) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     std::vector<std::string> ids = request.metrics;
+    if (request.scorecard && !request.metrics.empty())
+      return FieldError("metrics", "give a scorecard or metrics, not both");
     if (request.scorecard) {
       auto it = config_.scorecards.find(*request.scorecard);
       if (it == config_.scorecards.end())

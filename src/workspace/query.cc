@@ -494,14 +494,19 @@ BOOST_DESCRIBE_STRUCT(FollowUpCountsResult, (), (now, managers))
 
 absl::StatusOr<Period> ReadPeriod(std::string_view text, std::string_view path) {
   absl::StatusOr<Period> period = Period::Parse(text);
-  if (!period.ok()) return FieldError(path, std::string(period.status().message()), QuoteJson(text));
-  return period;
+  if (period.ok()) return period;
+  std::optional<FieldErrorDetails> details = GetFieldErrorDetails(period.status());
+  if (details) return FieldError(path, details->rule, details->value);
+  return FieldError(path, std::string(period.status().message()), QuoteJson(text));
 }
 
 absl::StatusOr<boost::json::value> ScorecardQuery(QueryEngine& engine, const Workspace& ws, const ViewerScope& viewer,
                                                   const boost::json::value& params) {
   CADRE_ASSIGN_OR_RETURN(ScorecardParams p, ReadParams<ScorecardParams>(params));
   if (p.manager && p.unit) return FieldError("request.unit", "give manager or unit, not both");
+  if (p.scorecard && !p.metrics.empty()) return FieldError("request.metrics", "give a scorecard or metrics, not both");
+  if (!p.scorecard && p.metrics.empty())
+    return FieldError("request.metrics", "name a scorecard or at least one metric", "[]");
   ScorecardRequest req;
   CADRE_ASSIGN_OR_RETURN(req.period, ReadPeriod(p.period, "request.period"));
   req.scorecard = p.scorecard;
