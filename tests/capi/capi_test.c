@@ -1024,7 +1024,7 @@ static void test_query(void) {
       CADRE_ERROR_INVALID_ARGUMENT);
   CHECK(out == NULL);
   CHECK_HAS(cadre_error_details_json(), "\"path\":\"request.as_of\"");
-  CHECK_CODE(cadre_query(&out, ws, "{\"viewer\":{\"admin\":true},\"query\":\"leaderboard\"}"),
+  CHECK_CODE(cadre_query(&out, ws, "{\"viewer\":{\"admin\":true},\"query\":\"no_such_query\"}"),
              CADRE_ERROR_INVALID_ARGUMENT);
   CHECK_HAS(cadre_error_message(), "unknown query");
   CHECK_CODE(cadre_query(&out, ws, "{\"viewer\":{\"admin\":true},\"query\":\"customer_360\",\"customer\":\"C-404\"}"),
