@@ -31,6 +31,7 @@
 #include "cadre/kpi.h"
 #include "cadre/opportunity.h"
 #include "cadre/org.h"
+#include "cadre/scope.h"
 #include "cadre/status.h"
 #include "cadre/tasks.h"
 #include "cadre/workspace.h"
@@ -410,8 +411,7 @@ class KpiEngine::Impl {
     std::optional<uint32_t> m = managers_->Find(manager);
     if (!m) {
       CADRE_ASSIGN_OR_RETURN(const OrgTree* org, OrgAt(period));
-      if (org->FindManager(manager) == nullptr)
-        return absl::NotFoundError(absl::StrCat("manager \"", AbslView(manager), "\": no such manager"));
+      if (org->FindManager(manager) == nullptr) return ManagerNotFound(manager);
     }
     if (!m || pm.kind == PlanMetric::Kind::kDerived) return out;
     const int32_t from = DayNumber(period.first_day()), to = DayNumber(period.last_day());
@@ -1156,9 +1156,13 @@ class KpiEngine::Impl {
       plan.needs |= NeedOf(pm.builtin);
     } else {
       auto it = config_.metrics.find(id);
-      if (it == config_.metrics.end())
-        return absl::NotFoundError(
-            absl::StrCat("metric \"", id, "\": no such metric (neither a built-in nor a metrics document)"));
+      if (it == config_.metrics.end()) {
+        if (trail.empty())
+          return FieldError(absl::StatusCode::kNotFound, "metrics",
+                            "no such metric (neither a built-in nor a metrics document)", QuoteJson(id));
+        return absl::FailedPreconditionError(absl::StrCat("metric \"", trail.back(), "\" uses \"", id,
+                                                          "\", which is neither a built-in nor a metrics document"));
+      }
       const MetricDefinition& def = it->second;
       pm.unit = def.unit;
       pm.higher_is_better = def.higher_is_better;
@@ -1202,7 +1206,7 @@ class KpiEngine::Impl {
     if (request.scorecard) {
       auto it = config_.scorecards.find(*request.scorecard);
       if (it == config_.scorecards.end())
-        return absl::NotFoundError(absl::StrCat("scorecard \"", *request.scorecard, "\": no such scorecard"));
+        return FieldError(absl::StatusCode::kNotFound, "scorecard", "no such scorecard", QuoteJson(*request.scorecard));
       ids.clear();
       for (const ScorecardItem& item : it->second.items) {
         ids.push_back(item.metric);
@@ -1501,11 +1505,13 @@ class KpiEngine::Impl {
     // Which managers: those of the org tree employed during the period, and any
     // other manager credited with facts in it; narrowed by the request.
     if (request.manager && !managers_->Find(*request.manager) && org->FindManager(*request.manager) == nullptr)
-      return absl::NotFoundError(absl::StrCat("manager \"", *request.manager, "\": no such manager"));
+      return ManagerNotFound(*request.manager);
     const OrgUnit* top = nullptr;
     if (request.unit) {
       top = org->FindUnit(*request.unit);
-      if (top == nullptr) return absl::NotFoundError(absl::StrCat("unit \"", *request.unit, "\": no such unit"));
+      if (top == nullptr)
+        return FieldError(absl::StatusCode::kNotFound, "unit", "no such unit in the org tree of the period",
+                          QuoteJson(*request.unit));
     }
     absl::flat_hash_set<std::string_view> allowed(request.managers.begin(), request.managers.end());
     auto wanted = [&](std::string_view id) {

@@ -143,11 +143,6 @@ struct SeriesParams {
 };
 BOOST_DESCRIBE_STRUCT(SeriesParams, (), (metric, manager, unit, from, count))
 
-struct SeriesResult {
-  std::vector<SeriesPoint> points;
-};
-BOOST_DESCRIBE_STRUCT(SeriesResult, (), (points))
-
 struct LineageParams {
   static constexpr std::string_view kRequired[] = {"metric", "manager", "period"};
   std::string metric;
@@ -155,11 +150,6 @@ struct LineageParams {
   std::string period;
 };
 BOOST_DESCRIBE_STRUCT(LineageParams, (), (metric, manager, period))
-
-struct LineageResult {
-  std::vector<LineageEntry> events;
-};
-BOOST_DESCRIBE_STRUCT(LineageResult, (), (events))
 
 using Handler = std::function<absl::StatusOr<boost::json::value>(QueryEngine&, const Workspace&, const ViewerScope&,
                                                                  const boost::json::value& params)>;
@@ -500,6 +490,16 @@ absl::StatusOr<Period> ReadPeriod(std::string_view text, std::string_view path) 
   return FieldError(path, std::string(period.status().message()), QuoteJson(text));
 }
 
+// The KPI engine names the fields of its request; a query names them under
+// "request" (and calls `metrics` what the engine calls it, when asked for one).
+absl::Status RequestPath(const absl::Status& status, bool single_metric = false) {
+  std::optional<FieldErrorDetails> d = GetFieldErrorDetails(status);
+  if (!d) return status;
+  std::string path = d->path;
+  if (single_metric && path.rfind("metrics", 0) == 0) path = "metric" + path.substr(7);
+  return FieldError(status.code(), absl::StrCat("request.", path), d->rule, d->value);
+}
+
 absl::StatusOr<boost::json::value> ScorecardQuery(QueryEngine& engine, const Workspace& ws, const ViewerScope& viewer,
                                                   const boost::json::value& params) {
   CADRE_ASSIGN_OR_RETURN(ScorecardParams p, ReadParams<ScorecardParams>(params));
@@ -521,8 +521,9 @@ absl::StatusOr<boost::json::value> ScorecardQuery(QueryEngine& engine, const Wor
     req.managers = viewer.visible_managers();
     req.units_rollup = false;
   }
-  CADRE_ASSIGN_OR_RETURN(Scorecard card, engine.kpi().GetScorecard(req));
-  return json::Write(card);
+  absl::StatusOr<Scorecard> card = engine.kpi().GetScorecard(req);
+  if (!card.ok()) return RequestPath(card.status());
+  return json::Write(*card);
 }
 
 absl::StatusOr<boost::json::value> LeaderboardQuery(QueryEngine& engine, const Workspace& ws, const ViewerScope& viewer,
@@ -536,9 +537,10 @@ absl::StatusOr<boost::json::value> LeaderboardQuery(QueryEngine& engine, const W
     // A unit the viewer leads shows everyone in it; otherwise only whom they may see.
     if (RequireUnit(ws, viewer, *p.unit, "leaderboard").ok()) managers.clear();
   }
-  CADRE_ASSIGN_OR_RETURN(Leaderboard board, engine.kpi().GetLeaderboard(p.metric, period, p.unit, managers,
-                                                                        static_cast<std::size_t>(p.limit)));
-  return json::Write(board);
+  absl::StatusOr<Leaderboard> board =
+      engine.kpi().GetLeaderboard(p.metric, period, p.unit, managers, static_cast<std::size_t>(p.limit));
+  if (!board.ok()) return RequestPath(board.status(), /*single_metric=*/true);
+  return json::Write(*board);
 }
 
 absl::StatusOr<boost::json::value> SeriesQuery(QueryEngine& engine, const Workspace& ws, const ViewerScope& viewer,
@@ -551,10 +553,10 @@ absl::StatusOr<boost::json::value> SeriesQuery(QueryEngine& engine, const Worksp
     return FieldError("request.count", "must be between 1 and 1000", absl::StrCat(p.count));
   if (p.manager) CADRE_RETURN_IF_ERROR(viewer.CheckManager(*p.manager));
   if (p.unit) CADRE_RETURN_IF_ERROR(RequireUnit(ws, viewer, *p.unit, "kpi_series"));
-  SeriesResult result;
-  CADRE_ASSIGN_OR_RETURN(result.points, engine.kpi().GetTimeSeries(p.metric, p.manager ? *p.manager : *p.unit,
-                                                                   p.unit.has_value(), from, p.count));
-  return json::Write(result);
+  absl::StatusOr<std::vector<SeriesPoint>> points =
+      engine.kpi().GetTimeSeries(p.metric, p.manager ? *p.manager : *p.unit, p.unit.has_value(), from, p.count);
+  if (!points.ok()) return RequestPath(points.status(), /*single_metric=*/true);
+  return boost::json::object{{"points", json::Write(*points)}};
 }
 
 absl::StatusOr<boost::json::value> LineageQuery(QueryEngine& engine, const Workspace&, const ViewerScope& viewer,
@@ -562,9 +564,10 @@ absl::StatusOr<boost::json::value> LineageQuery(QueryEngine& engine, const Works
   CADRE_ASSIGN_OR_RETURN(LineageParams p, ReadParams<LineageParams>(params));
   CADRE_ASSIGN_OR_RETURN(Period period, ReadPeriod(p.period, "request.period"));
   CADRE_RETURN_IF_ERROR(viewer.CheckManager(p.manager));
-  LineageResult result;
-  CADRE_ASSIGN_OR_RETURN(result.events, engine.kpi().Lineage(p.metric, p.manager, period));
-  return json::Write(result);
+  absl::StatusOr<std::vector<LineageEntry>> events = engine.kpi().Lineage(p.metric, p.manager, period);
+  if (!events.ok()) return RequestPath(events.status(), /*single_metric=*/true);
+  // Written whole, so that an empty lineage still reads {"events":[]}.
+  return boost::json::object{{"events", json::Write(*events)}};
 }
 
 absl::StatusOr<boost::json::value> FollowUpCountsQuery(QueryEngine& engine, const Workspace& ws,
