@@ -45,9 +45,14 @@ enum class EventKind {
   // `reference` the survey or campaign. Attributed to `manager` if named, else
   // to the customer's owner when it occurred.
   kSurveyResponse,
+  // `manager` enrolled in the course named by `reference`, optionally to pass it by `due_on`.
+  kTrainingEnrolled,
+  // `manager` completed the course named by `reference`, or its module `category`
+  // when given, with an optional `score` (0-100) checked against the pass mark.
+  kTrainingCompleted,
 };
 BOOST_DESCRIBE_ENUM(EventKind, kSale, kReturn, kInteraction, kAssignment, kReversal, kPoolReminder, kFollowUp,
-                    kFollowUpDone, kOpportunity, kSurveyResponse)
+                    kFollowUpDone, kOpportunity, kSurveyResponse, kTrainingEnrolled, kTrainingCompleted)
 
 enum class Channel { kVisit, kCall, kMessage, kStoreMeeting, kNote, kEmail, kOnline, kStore };
 BOOST_DESCRIBE_ENUM(Channel, kVisit, kCall, kMessage, kStoreMeeting, kNote, kEmail, kOnline, kStore)

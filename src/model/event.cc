@@ -19,10 +19,11 @@ using model_internal::CheckOptionalText;
 using model_internal::CheckText;
 using model_internal::kMaxTextLength;
 
-constexpr int kKinds = 10;
+constexpr int kKinds = static_cast<int>(boost::mp11::mp_size<boost::describe::describe_enumerators<EventKind>>::value);
 constexpr int Bit(EventKind k) { return 1 << static_cast<int>(k); }
 constexpr int kAllKinds = (1 << kKinds) - 1;
 constexpr int kMoneyKinds = Bit(EventKind::kSale) | Bit(EventKind::kReturn);
+constexpr int kTrainingKinds = Bit(EventKind::kTrainingEnrolled) | Bit(EventKind::kTrainingCompleted);
 
 // Which kinds may carry each optional field. A field a kind does not use is
 // refused rather than ignored: it is almost always a mistake in the sender (a
@@ -38,21 +39,25 @@ struct FieldUse {
   }
 constexpr std::array kFieldUse = {
     CADRE_FIELD_USE(manager, kAllKinds & ~Bit(EventKind::kReversal) & ~Bit(EventKind::kFollowUpDone)),
-    CADRE_FIELD_USE(customer, kAllKinds & ~Bit(EventKind::kReversal) & ~Bit(EventKind::kFollowUpDone)),
+    CADRE_FIELD_USE(customer,
+                    kAllKinds & ~Bit(EventKind::kReversal) & ~Bit(EventKind::kFollowUpDone) & ~kTrainingKinds),
     CADRE_FIELD_USE(amount_minor, kMoneyKinds | Bit(EventKind::kOpportunity)),
     CADRE_FIELD_USE(currency, kMoneyKinds),
     CADRE_FIELD_USE(quantity, kMoneyKinds),
-    CADRE_FIELD_USE(category, kMoneyKinds | Bit(EventKind::kInteraction) | Bit(EventKind::kSurveyResponse)),
+    CADRE_FIELD_USE(category, kMoneyKinds | Bit(EventKind::kInteraction) | Bit(EventKind::kSurveyResponse) |
+                                  Bit(EventKind::kTrainingCompleted)),
     CADRE_FIELD_USE(sku, kMoneyKinds),
     CADRE_FIELD_USE(channel, Bit(EventKind::kSale) | Bit(EventKind::kInteraction) | Bit(EventKind::kSurveyResponse)),
     CADRE_FIELD_USE(outcome, Bit(EventKind::kInteraction) | Bit(EventKind::kFollowUpDone)),
-    CADRE_FIELD_USE(score, Bit(EventKind::kInteraction) | Bit(EventKind::kSurveyResponse)),
+    CADRE_FIELD_USE(
+        score, Bit(EventKind::kInteraction) | Bit(EventKind::kSurveyResponse) | Bit(EventKind::kTrainingCompleted)),
     CADRE_FIELD_USE(reference, kAllKinds),
     CADRE_FIELD_USE(reverses, Bit(EventKind::kReversal)),
     CADRE_FIELD_USE(reason, Bit(EventKind::kAssignment) | Bit(EventKind::kReversal) | Bit(EventKind::kPoolReminder) |
                                 Bit(EventKind::kOpportunity)),
     CADRE_FIELD_USE(next_step, Bit(EventKind::kInteraction) | Bit(EventKind::kFollowUp)),
-    CADRE_FIELD_USE(due_on, Bit(EventKind::kInteraction) | Bit(EventKind::kFollowUp) | Bit(EventKind::kOpportunity)),
+    CADRE_FIELD_USE(due_on, Bit(EventKind::kInteraction) | Bit(EventKind::kFollowUp) | Bit(EventKind::kOpportunity) |
+                                Bit(EventKind::kTrainingEnrolled)),
     CADRE_FIELD_USE(stage, Bit(EventKind::kOpportunity)),
     CADRE_FIELD_USE(pipeline, Bit(EventKind::kOpportunity)),
     FieldUse{"lines", kMoneyKinds, [](const Event& e) { return !e.lines.empty(); }},
@@ -249,6 +254,27 @@ absl::Status Event::Validate(json::Path& path) const {
                           absl::StrCat("must be a whole number from ", low, " to ", high, " on the ",
                                        csat ? "csat" : "nps", " scale"),
                           score->ToString());
+      }
+      break;
+    }
+    case EventKind::kTrainingEnrolled:
+    case EventKind::kTrainingCompleted: {
+      const bool enrolled = kind == EventKind::kTrainingEnrolled;
+      if (!manager) {
+        json::PathScope scope(path, "manager");
+        return FieldError(path.str(), enrolled ? "required field is missing (the manager who is enrolled)"
+                                               : "required field is missing (the manager who completed it)");
+      }
+      if (!reference) {
+        json::PathScope scope(path, "reference");
+        return FieldError(path.str(), "required field is missing (the course's id)");
+      }
+      // Scores are percentages with at most two decimals, like the pass marks they meet.
+      if (score && (*score < Decimal() || *score > Decimal::FromUnits(100 * Decimal::kOne) ||
+                    score->units() % (Decimal::kOne / 100) != 0)) {
+        json::PathScope scope(path, "score");
+        return FieldError(path.str(), "must be between 0 and 100 with at most two decimals",
+                          model_internal::Quoted(score->ToString()));
       }
       break;
     }

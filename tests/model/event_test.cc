@@ -228,7 +228,81 @@ TEST(EventTest, SurveyResponseRefusesFieldsItDoesNotUse) {
   // And the scores of a survey are not for a sale.
   s = ParseEvent(std::string(kSale) + R"(,"score":5})");
   EXPECT_EQ(PathOf(s), "events[3].score");
-  EXPECT_THAT(s.message(), HasSubstr("(only by: interaction, survey_response)"));
+  EXPECT_THAT(s.message(), HasSubstr("(only by: interaction, survey_response, training_completed)"));
+}
+
+// ---- training_enrolled, training_completed ---------------------------------------------
+
+std::string Training(const std::string& kind, const std::string& fields) {
+  return R"({"id":"TR1","kind":")" + kind + R"(","occurred_at":"2025-06-20T19:30:00+08:00")" + fields + "}";
+}
+
+TEST(EventTest, TrainingEventsAccepted) {
+  absl::StatusOr<Event> enrolled = json::FromText<Event>(
+      Training("training_enrolled", R"(,"manager":"M1","reference":"CMP","due_on":"2025-07-01")"));
+  ASSERT_TRUE(enrolled.ok()) << enrolled.status();
+  EXPECT_EQ(enrolled->kind, EventKind::kTrainingEnrolled);
+  EXPECT_EQ(*enrolled->due_on, absl::CivilDay(2025, 7, 1));
+  EXPECT_THAT(json::ToText(*enrolled), HasSubstr(R"("kind":"training_enrolled")"));
+
+  absl::StatusOr<Event> completed = json::FromText<Event>(
+      Training("training_completed", R"(,"manager":"M1","reference":"CMP","category":"X","score":"87.25")"));
+  ASSERT_TRUE(completed.ok()) << completed.status();
+  EXPECT_EQ(completed->kind, EventKind::kTrainingCompleted);
+  EXPECT_EQ(*completed->category, "X");
+  EXPECT_EQ(completed->score->ToString(), "87.25");
+  absl::StatusOr<Event> back = json::FromText<Event>(json::ToText(*completed));
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_TRUE(back->SameContent(*completed));
+
+  // The module and the score are optional; 0 and 100 are in.
+  for (const char* fields :
+       {R"(,"manager":"M1","reference":"CMP")", R"(,"manager":"M1","reference":"CMP","score":0)",
+        R"(,"manager":"M1","reference":"CMP","score":100)", R"(,"manager":"M1","reference":"CMP","score":99.99)"}) {
+    absl::StatusOr<Event> e = json::FromText<Event>(Training("training_completed", fields));
+    EXPECT_TRUE(e.ok()) << fields << ": " << e.status();
+  }
+}
+
+TEST(EventTest, TrainingRefusalsNamePathRuleAndValue) {
+  ExpectRefusal(Training("training_enrolled", R"(,"reference":"CMP")"), "events[3].manager",
+                "required field is missing (the manager who is enrolled)", "");
+  ExpectRefusal(Training("training_enrolled", R"(,"manager":"M1")"), "events[3].reference",
+                "required field is missing (the course's id)", "");
+  ExpectRefusal(Training("training_completed", R"(,"reference":"CMP")"), "events[3].manager",
+                "required field is missing (the manager who completed it)", "");
+  ExpectRefusal(Training("training_completed", R"(,"manager":"M1")"), "events[3].reference",
+                "required field is missing (the course's id)", "");
+  const std::string rule = "must be between 0 and 100 with at most two decimals";
+  const std::string valid = R"(,"manager":"M1","reference":"CMP")";
+  ExpectRefusal(Training("training_completed", valid + R"(,"score":100.5)"), "events[3].score", rule, R"("100.5")");
+  ExpectRefusal(Training("training_completed", valid + R"(,"score":-1)"), "events[3].score", rule, R"("-1")");
+  ExpectRefusal(Training("training_completed", valid + R"(,"score":"87.125")"), "events[3].score", rule, R"("87.125")");
+  ExpectRefusal(Training("training_completed", valid + R"(,"category":"")"), "events[3].category",
+                "id must not be empty", R"("")");
+}
+
+TEST(EventTest, TrainingEventsRefuseFieldsTheyDoNotUse) {
+  const std::string valid = R"(,"manager":"M1","reference":"CMP")";
+  absl::Status s = ParseEvent(Training("training_enrolled", valid + R"(,"customer":"C1")"));
+  EXPECT_EQ(PathOf(s), "events[3].customer");
+  EXPECT_THAT(s.message(), HasSubstr("not used by training_enrolled events"));
+  s = ParseEvent(Training("training_enrolled", valid + R"(,"score":90)"));
+  EXPECT_EQ(PathOf(s), "events[3].score");
+  EXPECT_THAT(s.message(), HasSubstr("not used by training_enrolled events (only by: interaction, survey_response, "
+                                     "training_completed)"));
+  s = ParseEvent(Training("training_enrolled", valid + R"(,"category":"X")"));
+  EXPECT_EQ(PathOf(s), "events[3].category");
+  s = ParseEvent(Training("training_completed", valid + R"(,"due_on":"2025-07-01")"));
+  EXPECT_EQ(PathOf(s), "events[3].due_on");
+  EXPECT_THAT(s.message(),
+              HasSubstr("not used by training_completed events (only by: interaction, follow_up, opportunity, "
+                        "training_enrolled)"));
+  for (const char* field : {R"(,"customer":"C1")", R"(,"amount_minor":100)", R"(,"channel":"online")",
+                            R"(,"outcome":"done")", R"(,"reason":"late")", R"(,"stage":"won")"}) {
+    EXPECT_EQ(ParseEvent(Training("training_completed", valid + field)).code(), absl::StatusCode::kInvalidArgument)
+        << field;
+  }
 }
 
 TEST(EventTest, SameContentIgnoresRecordedAtOnly) {

@@ -463,7 +463,7 @@ TEST_P(StoreConformanceTest, EventsRoundTripEveryField) {
 }
 
 // Every kind is stored and read back as itself, and a scan by kind finds it:
-// the newest kinds (survey_response) included.
+// the newest kinds (survey_response, training_enrolled, training_completed) included.
 TEST_P(StoreConformanceTest, EveryKindRoundTripsAndScansByKind) {
   std::vector<Event> events;
   boost::mp11::mp_for_each<boost::describe::describe_enumerators<EventKind>>([&](auto d) {
@@ -482,6 +482,17 @@ TEST_P(StoreConformanceTest, EveryKindRoundTripsAndScansByKind) {
   survey.score = Decimal::FromUnits(9 * Decimal::kOne);
   survey.channel = Channel::kMessage;
   survey.reference = "S-1";
+  Event& enrolled = events[static_cast<std::size_t>(EventKind::kTrainingEnrolled)];
+  ASSERT_EQ(enrolled.kind, EventKind::kTrainingEnrolled);
+  enrolled.manager = "M-1";
+  enrolled.reference = "CMP";
+  enrolled.due_on = absl::CivilDay(2025, 7, 1);
+  Event& completed = events[static_cast<std::size_t>(EventKind::kTrainingCompleted)];
+  ASSERT_EQ(completed.kind, EventKind::kTrainingCompleted);
+  completed.manager = "M-1";
+  completed.reference = "CMP";
+  completed.category = "X";
+  completed.score = Decimal::FromUnits(8725 * Decimal::kOne / 100);  // 87.25
   MustCommit(store(), Events(events));
 
   for (const Event& e : events) {
