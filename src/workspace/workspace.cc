@@ -17,6 +17,7 @@
 #include "cadre/org.h"
 #include "cadre/period.h"
 #include "cadre/pool.h"
+#include "cadre/training.h"
 
 namespace cadre {
 namespace {
@@ -51,6 +52,8 @@ const absl::flat_hash_map<std::string_view, BodyCheck>& TypedCollections() {
       {MetricDefinition::kCollection, &CheckTyped<MetricDefinition>},
       {Target::kCollection, &CheckTyped<Target>},
       {ScorecardDefinition::kCollection, &CheckTyped<ScorecardDefinition>},
+      {Course::kCollection, &CheckTyped<Course>},
+      {TrainingRequirement::kCollection, &CheckTyped<TrainingRequirement>},
   };
   return *collections;
 }
