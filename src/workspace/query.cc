@@ -15,6 +15,7 @@
 #include "cadre/pool.h"
 #include "cadre/scope.h"
 #include "cadre/tasks.h"
+#include "cadre/training.h"
 #include "cadre/workspace.h"
 
 namespace cadre {
@@ -583,6 +584,70 @@ absl::StatusOr<boost::json::value> FollowUpCountsQuery(QueryEngine& engine, cons
   return json::Write(r);
 }
 
+// ---- Training --------------------------------------------------------------------
+
+struct TrainingParams {
+  std::optional<absl::CivilDay> as_of;  // default: today in the workspace zone
+  std::optional<std::string> manager;
+  std::optional<std::string> unit;
+  int32_t expiring_within_days = 30;
+  std::optional<absl::CivilDay> hours_from;
+  absl::Status Validate(json::Path& path) const {
+    if (manager && unit) {
+      json::PathScope scope(path, "unit");
+      return FieldError(path.str(), "give manager or unit, not both");
+    }
+    if (expiring_within_days < 0 || expiring_within_days > 3650) {
+      json::PathScope scope(path, "expiring_within_days");
+      return FieldError(path.str(), "must be between 0 and 3650", absl::StrCat(expiring_within_days));
+    }
+    return absl::OkStatus();
+  }
+};
+BOOST_DESCRIBE_STRUCT(TrainingParams, (), (as_of, manager, unit, expiring_within_days, hours_from))
+
+// A manager: their own row. A unit: its employed managers and roll-ups, for an
+// admin or a lead of it. Neither: an admin gets everyone and every unit; a lead
+// the managers they may see and the units they lead (and those below); a plain
+// manager their own row.
+absl::StatusOr<boost::json::value> TrainingQuery(QueryEngine& engine, const Workspace& ws, const ViewerScope& viewer,
+                                                 const boost::json::value& params) {
+  CADRE_ASSIGN_OR_RETURN(TrainingParams p, ReadParams<TrainingParams>(params));
+  if (p.manager) CADRE_RETURN_IF_ERROR(viewer.CheckManager(*p.manager));
+  if (p.unit) CADRE_RETURN_IF_ERROR(RequireUnit(ws, viewer, *p.unit, "training"));
+  TrainingRequest request;
+  request.as_of = p.as_of.value_or(absl::ToCivilDay(engine.Now(), ws.time_zone()));
+  request.expiring_within_days = p.expiring_within_days;
+  request.hours_from = p.hours_from;
+  const bool own_row_only = !p.unit && !viewer.admin() && viewer.led_units().empty();
+  if (p.manager || own_row_only) {
+    request.managers = {p.manager ? *p.manager : *viewer.manager()};
+    request.units = false;
+  }
+  request.unit = p.unit;
+  // The projection is rebuilt per request: a member of QueryEngine would keep it.
+  TrainingProjection training;
+  CADRE_RETURN_IF_ERROR(training.CatchUp(ws));
+  CADRE_ASSIGN_OR_RETURN(TrainingConfig config, TrainingConfig::Load(ws, request.as_of));
+  CADRE_ASSIGN_OR_RETURN(OrgTree tree, OrgTree::Load(ws, EndOfDay(request.as_of, ws.time_zone())));
+  if (p.unit && tree.FindUnit(*p.unit) == nullptr)
+    return FieldError(absl::StatusCode::kNotFound, "request.unit", "no such org unit", QuoteJson(*p.unit));
+  CADRE_ASSIGN_OR_RETURN(TrainingReport report, BuildTrainingReport(training, config, tree, request, ws.time_zone()));
+  if (!viewer.admin() && !p.manager && !p.unit && !own_row_only) {
+    std::erase_if(report.managers, [&](const ManagerTraining& m) { return !viewer.CanSeeManager(m.manager); });
+    std::erase_if(report.units, [&](const UnitTraining& u) {
+      for (const std::string& led : viewer.led_units()) {
+        absl::StatusOr<bool> within = tree.IsWithin(u.unit, led);
+        if (within.ok() && *within) return false;
+      }
+      return true;
+    });
+    std::erase_if(report.issues,
+                  [&](const TrainingIssue& i) { return i.manager && !viewer.CanSeeManager(*i.manager); });
+  }
+  return json::Write(report);
+}
+
 const std::map<std::string, Handler, std::less<>>& Handlers() {
   static const auto* const handlers = new std::map<std::string, Handler, std::less<>>{
       {"assign_customers", &AssignQuery},
@@ -601,6 +666,7 @@ const std::map<std::string, Handler, std::less<>>& Handlers() {
       {"pool_claim", &PoolClaimQuery},
       {"pool_sweep", &PoolSweepQuery},
       {"scorecard", &ScorecardQuery},
+      {"training", &TrainingQuery},
   };
   return *handlers;
 }
