@@ -120,6 +120,33 @@ TEST(BusinessClockTest, NationalDayAndAMakeUpSaturday) {
   EXPECT_EQ(Between(clock, Sh(2026, 10, 10, 0), Sh(2026, 10, 11, 0)), absl::Hours(8));
 }
 
+// The example of docs/sop.md, with its claims.
+TEST(BusinessClockTest, TheDocumentedCalendar) {
+  BusinessClock clock = Clock(R"({
+    "id": "cn-retail",
+    "name": "China retail, head office hours",
+    "time_zone": "Asia/Shanghai",
+    "hours": [
+      {"days": ["mon", "tue", "wed", "thu", "fri"], "from": "09:00", "to": "12:00"},
+      {"days": ["mon", "tue", "wed", "thu", "fri"], "from": "13:00", "to": "18:00"},
+      {"days": ["sat"], "from": "10:00", "to": "16:00"}
+    ],
+    "holidays": [
+      {"on": "2026-05-01", "name": "Labour Day"},
+      {"from": "2026-10-01", "to": "2026-10-07", "name": "National Day"}
+    ],
+    "working_days": [
+      {"on": "2026-10-10", "like": "fri", "name": "National Day make-up"}
+    ]
+  })");
+  EXPECT_EQ(clock.weekly_business_time(), absl::Hours(46));
+  EXPECT_INSTANT(Add(clock, Sh(2026, 9, 30, 17), absl::Hours(8)), Sh(2026, 10, 8, 17));
+  EXPECT_INSTANT(Add(clock, Sh(2026, 10, 9, 15), absl::Hours(8)), Sh(2026, 10, 10, 15));
+  EXPECT_TRUE(clock.IsOpen(Sh(2026, 10, 10, 9, 30)));  // Friday's hours, not Saturday's 10:00
+  EXPECT_TRUE(clock.IsOpen(Sh(2026, 10, 17, 10)));     // an ordinary Saturday
+  EXPECT_FALSE(clock.IsOpen(Sh(2026, 5, 1, 10)));      // Labour Day, a Friday
+}
+
 TEST(BusinessClockTest, StartOutsideHoursCountsFromTheNextOpening) {
   BusinessClock clock = Clock(kWeekdays);
   EXPECT_INSTANT(Add(clock, Sh(2026, 3, 8, 20), absl::Hours(1)), Sh(2026, 3, 9, 10));  // Sunday evening
