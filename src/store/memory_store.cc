@@ -233,17 +233,23 @@ struct ListAllocator {
   Arena* arena;
 };
 
-// Seqs of some events, sorted by (occurred_at, seq).
+// Seqs of some events: seqs[0, sorted) in (occurred_at, seq) order, then the
+// events appended since one arrived out of time order, in seq order. Only a
+// by-time scan of the list needs them merged (see Merge); appending out of order
+// therefore costs nothing until then, which keeps a late event in a big list
+// from moving the whole list on every commit.
 struct IndexList {
   explicit IndexList(Arena* arena) : seqs(ListAllocator<uint32_t>(arena)) {}
+  bool pending() const { return sorted < seqs.size(); }
+
   std::vector<uint32_t, ListAllocator<uint32_t>> seqs;
-  int64_t last_time = 0;  // occurred_at of seqs.back(), kept here to spare a cache miss per append
+  size_t sorted = 0;
+  int64_t last_time = 0;  // occurred_at of seqs[sorted - 1], kept here to spare a cache miss per append
   // True while the time order is also the seq order (no event ever landed before
-  // one logged earlier); then a by-seq scan can binary-search the list too.
+  // one logged earlier). Pending entries come after the sorted part in seq order,
+  // so then the whole list is in seq order and a by-seq scan can binary-search it.
   bool seq_ordered = true;
-  bool needs_merge = false;  // the current Commit appended out of time order
-  uint64_t batch = 0;        // the last Commit that appended here
-  size_t batch_start = 0;    // where that Commit's appends begin
+  bool queued = false;  // in MemoryStore::to_merge_
 };
 
 // Grows `v` to hold `n` more, in powers of two (see BlockPool).
@@ -306,7 +312,12 @@ class MemoryStore final : public Store {
   void Index(uint32_t seq) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Brings the side arrays and index lists up to the end of the log.
   void CatchUp() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  void MergeBatch(IndexList& list) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Sorts the list's pending entries into its sorted part.
+  void Merge(IndexList& list) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The list a scan reads (nullptr: the log itself); false if the query names a
+  // manager or customer the store has never seen, so that nothing can match.
+  bool PlanScan(ScanState& state) ABSL_SHARED_LOCKS_REQUIRED(mu_);
+  IndexList* ScanList(const ScanState& state) ABSL_SHARED_LOCKS_REQUIRED(mu_);
   bool Less(uint32_t a, uint32_t b) const ABSL_SHARED_LOCKS_REQUIRED(mu_) {
     return time_[a] < time_[b] || (time_[a] == time_[b] && a < b);
   }
@@ -332,9 +343,8 @@ class MemoryStore final : public Store {
   Ids customer_ids_ ABSL_GUARDED_BY(mu_);
   PoolVector<IndexList> by_manager_ ABSL_GUARDED_BY(mu_);
   PoolVector<IndexList> by_customer_ ABSL_GUARDED_BY(mu_);
-  size_t indexed_ ABSL_GUARDED_BY(mu_) = 0;  // events covered by the side arrays and index lists
-  std::vector<IndexList*> to_merge_ ABSL_GUARDED_BY(mu_);
-  uint64_t batch_counter_ ABSL_GUARDED_BY(mu_) = 0;
+  size_t indexed_ ABSL_GUARDED_BY(mu_) = 0;                // events covered by the side arrays and index lists
+  std::vector<IndexList*> to_merge_ ABSL_GUARDED_BY(mu_);  // lists whose pending part grew large
 
   absl::flat_hash_map<std::string, Collection> documents_ ABSL_GUARDED_BY(mu_);
 };
@@ -356,29 +366,40 @@ uint32_t MemoryStore::Intern(IdMap& ids, Lists& lists, const std::optional<std::
 }
 
 void MemoryStore::AddToIndex(IndexList& list, uint32_t seq) {
-  if (list.batch != batch_counter_) {
-    list.batch = batch_counter_;
-    list.batch_start = list.seqs.size();
-    list.needs_merge = false;
-  }
   const int64_t t = time_[seq];
-  if (list.seqs.empty() || t >= list.last_time) {
-    list.last_time = t;
-  } else if (!list.needs_merge) {
-    list.needs_merge = true;
-    to_merge_.push_back(&list);  // safe: lists are not added to while merging is pending (see Commit)
-  }
+  const bool in_order = !list.pending() && (list.seqs.empty() || t >= list.last_time);
   list.seqs.push_back(seq);
+  if (in_order) {
+    list.sorted = list.seqs.size();
+    list.last_time = t;
+    return;
+  }
+  // Merged eagerly once the pending part is a sixteenth of the sorted one, so that
+  // a list's by-time scan never sorts much, at an amortised cost of O(16) moves
+  // per entry. Safe to remember: lists do not move while appends are under way.
+  constexpr size_t kMinPending = 4096;
+  const size_t pending = list.seqs.size() - list.sorted;
+  if (!list.queued && pending >= kMinPending && pending >= list.sorted / 16) {
+    list.queued = true;
+    to_merge_.push_back(&list);
+  }
 }
 
-void MemoryStore::MergeBatch(IndexList& list) {
+void MemoryStore::Merge(IndexList& list) {
+  list.queued = false;
+  if (!list.pending()) return;
   auto less = [this](uint32_t a, uint32_t b) ABSL_NO_THREAD_SAFETY_ANALYSIS { return Less(a, b); };
-  auto mid = list.seqs.begin() + static_cast<std::ptrdiff_t>(list.batch_start);
+  auto mid = list.seqs.begin() + static_cast<std::ptrdiff_t>(list.sorted);
   if (!std::is_sorted(mid, list.seqs.end(), less)) std::sort(mid, list.seqs.end(), less);
-  std::inplace_merge(list.seqs.begin(), mid, list.seqs.end(), less);
+  // Entries before the place of the earliest pending one stay where they are: a
+  // late event of last week moves only last week's entries.
+  auto first = std::upper_bound(list.seqs.begin(), mid, *mid, less);
+  if (first != mid) {
+    std::inplace_merge(first, mid, list.seqs.end(), less);
+    list.seq_ordered = false;
+  }
+  list.sorted = list.seqs.size();
   list.last_time = time_[list.seqs.back()];
-  list.seq_ordered = false;
-  list.needs_merge = false;
 }
 
 void MemoryStore::CatchUp() {
@@ -390,7 +411,6 @@ void MemoryStore::CatchUp() {
   Reserve(manager_, added);
   Reserve(customer_, added);
   Reserve(by_time_.seqs, added);
-  ++batch_counter_;
   constexpr size_t kAhead = 8;  // prefetch distance: hide the cache misses of random lists
   for (size_t i = indexed_; i < end; ++i) {
     if (i + kAhead < end) {
@@ -412,7 +432,7 @@ void MemoryStore::CatchUp() {
     if (manager_[seq] != 0) AddToIndex(by_manager_[manager_[seq]], seq);
     if (customer_[seq] != 0) AddToIndex(by_customer_[customer_[seq]], seq);
   }
-  for (IndexList* list : to_merge_) MergeBatch(*list);
+  for (IndexList* list : to_merge_) Merge(*list);
   to_merge_.clear();
   indexed_ = end;
 }
@@ -584,7 +604,6 @@ struct MemoryStore::ScanState {
   int64_t until = store_internal::kFutureNanos;
   uint64_t remaining = std::numeric_limits<uint64_t>::max();
 
-  bool started = false;
   uint64_t snapshot = 0;  // the high-water mark when the scan began
   uint32_t manager = 0;   // interned filters (0: no filter)
   uint32_t customer = 0;
@@ -603,31 +622,49 @@ struct MemoryStore::ScanState {
   std::vector<const StoredEvent*> page;
 };
 
+bool MemoryStore::PlanScan(ScanState& s) {
+  const EventQuery& q = *s.query;
+  s.snapshot = indexed_;  // ScanEvents caught up before: every batch committed before the scan
+  s.manager = 0;
+  s.customer = 0;
+  if (q.manager) {
+    auto it = manager_ids_.find(AbslView(*q.manager));
+    if (it == manager_ids_.end()) return false;
+    s.manager = it->second;
+  }
+  if (q.customer) {
+    auto it = customer_ids_.find(AbslView(*q.customer));
+    if (it == customer_ids_.end()) return false;
+    s.customer = it->second;
+  }
+  if (s.manager != 0 &&
+      (s.customer == 0 || by_manager_[s.manager].seqs.size() <= by_customer_[s.customer].seqs.size())) {
+    s.source = ScanState::Source::kManager;
+  } else if (s.customer != 0) {
+    s.source = ScanState::Source::kCustomer;
+  } else {
+    s.source = q.order == ScanOrder::kByTime ? ScanState::Source::kTime : ScanState::Source::kLog;
+  }
+  return true;
+}
+
+IndexList* MemoryStore::ScanList(const ScanState& s) {
+  switch (s.source) {
+    case ScanState::Source::kLog:
+      return nullptr;
+    case ScanState::Source::kTime:
+      return &by_time_;
+    case ScanState::Source::kManager:
+      return &by_manager_[s.manager];
+    case ScanState::Source::kCustomer:
+      return &by_customer_[s.customer];
+  }
+  return nullptr;
+}
+
 bool MemoryStore::CollectPage(ScanState& s) {
   const EventQuery& q = *s.query;
   const size_t want = static_cast<size_t>(std::min<uint64_t>(s.remaining, ScanState::kPage));
-  if (!s.started) {
-    s.started = true;
-    s.snapshot = indexed_;  // ScanEvents caught up before: every batch committed before the scan
-    if (q.manager) {
-      auto it = manager_ids_.find(AbslView(*q.manager));
-      if (it == manager_ids_.end()) return true;
-      s.manager = it->second;
-    }
-    if (q.customer) {
-      auto it = customer_ids_.find(AbslView(*q.customer));
-      if (it == customer_ids_.end()) return true;
-      s.customer = it->second;
-    }
-    if (s.manager != 0 &&
-        (s.customer == 0 || by_manager_[s.manager].seqs.size() <= by_customer_[s.customer].seqs.size())) {
-      s.source = ScanState::Source::kManager;
-    } else if (s.customer != 0) {
-      s.source = ScanState::Source::kCustomer;
-    } else {
-      s.source = q.order == ScanOrder::kByTime ? ScanState::Source::kTime : ScanState::Source::kLog;
-    }
-  }
 
   auto matches = [&](uint64_t seq) ABSL_NO_THREAD_SAFETY_ANALYSIS {
     return seq <= s.snapshot && seq > q.after_seq && ((s.kind_mask >> kind_[seq]) & 1u) != 0 && time_[seq] >= s.from &&
@@ -655,20 +692,21 @@ bool MemoryStore::CollectPage(ScanState& s) {
     return true;
   }
 
-  const IndexList& list = s.source == ScanState::Source::kTime      ? by_time_
-                          : s.source == ScanState::Source::kManager ? by_manager_[s.manager]
-                                                                    : by_customer_[s.customer];
+  const IndexList& list = *ScanList(s);
   const auto& seqs = list.seqs;
+  // A by-time scan reads the sorted part only: the list was merged when the scan
+  // began (ScanEvents), so entries pending since are of later commits.
+  const size_t end = q.order == ScanOrder::kByTime ? list.sorted : seqs.size();
   size_t pos = 0;
   if (q.order == ScanOrder::kByTime) {
     if (s.has_cursor) {
-      pos = std::upper_bound(seqs.begin(), seqs.end(), 0,
+      pos = std::upper_bound(seqs.begin(), seqs.begin() + static_cast<std::ptrdiff_t>(end), 0,
                              [&](int, uint32_t e) ABSL_NO_THREAD_SAFETY_ANALYSIS {
                                return s.cursor_time < time_[e] || (s.cursor_time == time_[e] && s.cursor_seq < e);
                              }) -
             seqs.begin();
     } else {
-      pos = std::lower_bound(seqs.begin(), seqs.end(), 0,
+      pos = std::lower_bound(seqs.begin(), seqs.begin() + static_cast<std::ptrdiff_t>(end), 0,
                              [&](uint32_t e, int) ABSL_NO_THREAD_SAFETY_ANALYSIS { return time_[e] < s.from; }) -
             seqs.begin();
     }
@@ -690,7 +728,7 @@ bool MemoryStore::CollectPage(ScanState& s) {
   }
 
   size_t examined = 0;
-  for (; pos < seqs.size(); ++pos) {
+  for (; pos < end; ++pos) {
     const uint32_t seq = seqs[pos];
     if (q.order == ScanOrder::kByTime && time_[seq] >= s.until) return true;
     if (matches(seq)) s.page.push_back(&log_.at(seq - 1));
@@ -698,7 +736,7 @@ bool MemoryStore::CollectPage(ScanState& s) {
       s.has_cursor = true;
       s.cursor_time = time_[seq];
       s.cursor_seq = seq;
-      return pos + 1 == seqs.size();
+      return pos + 1 == end;
     }
   }
   return true;
@@ -717,14 +755,24 @@ absl::Status MemoryStore::ScanEvents(const EventQuery& query, absl::FunctionRef<
   if (s.remaining == 0 || s.from >= s.until) return absl::OkStatus();
   s.page.reserve(ScanState::kPage);
 
-  bool behind;
+  // Index what was committed since the last scan, and merge the list this scan
+  // reads if it reads it in time order; both need the writer lock.
+  bool ready;
   {
     absl::ReaderMutexLock lock(&mu_);
-    behind = indexed_ < log_.size();
+    ready = indexed_ == log_.size();
+    if (ready) {
+      if (!PlanScan(s)) return absl::OkStatus();
+      const IndexList* list = ScanList(s);
+      ready = query.order != ScanOrder::kByTime || list == nullptr || !list->pending();
+    }
   }
-  if (behind) {
+  if (!ready) {
     absl::MutexLock lock(&mu_);
     CatchUp();
+    if (!PlanScan(s)) return absl::OkStatus();
+    IndexList* list = ScanList(s);
+    if (query.order == ScanOrder::kByTime && list != nullptr) Merge(*list);
   }
   while (true) {
     s.page.clear();

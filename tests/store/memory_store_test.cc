@@ -150,5 +150,53 @@ TEST(MemoryStoreTest, InOrderThenLateArrivals) {
   EXPECT_THAT(testing::ScanSeqs(*store, {.manager = "M-2", .order = ScanOrder::kBySeq}), ::testing::ElementsAre(1002));
 }
 
+// Out-of-order entries wait in their lists until a by-time scan reads the list
+// (or the waiting part grows to a sixteenth of the list, when it is merged at
+// once). Commits and scans of every kind interleave here, with batches late by
+// a little, by a lot and not at all, small and big enough to force the eager
+// merge; every scan must still see exactly the log, in its order.
+TEST(MemoryStoreTest, LateEntriesWaitUntilAByTimeScanNeedsThem) {
+  std::unique_ptr<Store> store = NewMemoryStore();
+  std::mt19937 rng(77);
+  std::vector<Logged> logged;
+  int64_t clock = 100000;  // minutes; mostly moves forward
+  for (int round = 0; round < 40; ++round) {
+    const int shape = static_cast<int>(rng() % 4);
+    const int n = shape == 3 ? 5000 + static_cast<int>(rng() % 3000) : 1 + static_cast<int>(rng() % 300);
+    std::vector<Event> events;
+    for (int i = 0; i < n; ++i) {
+      int64_t minute = clock;
+      if (shape == 0) minute = clock + i;                                     // in order
+      if (shape == 1) minute = clock - static_cast<int64_t>(rng() % 50);      // a little late
+      if (shape >= 2) minute = static_cast<int64_t>(rng() % (clock + 1000));  // anywhere
+      events.push_back(Sale(absl::StrCat("S-", round, "-", i), At(minute), absl::StrCat("M-", rng() % 3),
+                            absl::StrCat("C-", rng() % 20)));
+    }
+    clock += n;
+    absl::StatusOr<CommitResult> r = store->Commit(testing::Events(events));
+    ASSERT_TRUE(r.ok()) << r.status();
+    for (size_t i = 0; i < events.size(); ++i) {
+      logged.push_back({r->seqs[i], events[i].occurred_at, *events[i].manager, events[i].kind});
+    }
+    // Some rounds scan nothing, so that entries of several commits wait together.
+    const int scans = static_cast<int>(rng() % 3);
+    for (int k = 0; k < scans; ++k) {
+      const ScanOrder order = rng() % 2 == 0 ? ScanOrder::kByTime : ScanOrder::kBySeq;
+      const std::string manager = rng() % 2 == 0 ? "" : absl::StrCat("M-", rng() % 3);
+      EventQuery q{.order = order};
+      if (!manager.empty()) q.manager = manager;
+      ASSERT_EQ(testing::ScanSeqs(*store, q), Expected(logged, order, manager))
+          << "round " << round << " order " << static_cast<int>(order) << " manager " << manager;
+    }
+  }
+  for (ScanOrder order : {ScanOrder::kBySeq, ScanOrder::kByTime}) {
+    EXPECT_EQ(testing::ScanSeqs(*store, {.order = order}), Expected(logged, order));
+    for (int m = 0; m < 3; ++m) {
+      const std::string manager = absl::StrCat("M-", m);
+      EXPECT_EQ(testing::ScanSeqs(*store, {.manager = manager, .order = order}), Expected(logged, order, manager));
+    }
+  }
+}
+
 }  // namespace
 }  // namespace cadre
