@@ -50,9 +50,30 @@ enum class EventKind {
   // `manager` completed the course named by `reference`, or its module `category`
   // when given, with an optional `score` (0-100) checked against the pass mark.
   kTrainingCompleted,
+  // The case named by `reference` (a customer complaint, or an account manager's
+  // support request) entered `stage`: opened, responded, waiting (on the
+  // customer: SLA clocks pause), resumed, resolved or reopened. The opening names
+  // its `category` ("complaint" for a customer's complaint; any other key, e.g.
+  // "technical", "marketing", "product", is a support request), the `customer`
+  // and `manager` involved, its `channel` and `severity`; a resolution gives its
+  // `outcome` and root cause (`reason`).
+  kCase,
+  // Step `stage` of the SOP instance named by `reference` was done, by `manager`,
+  // with an `outcome` and a `note` where the step asks for them.
+  kSopStepDone,
+  // An escalation rule of step `stage` of SOP instance `reference` fired:
+  // `category` is the action (notify_lead, reassign, raise_severity), `manager`
+  // whom it went to, `severity` the case's new severity. Recorded by
+  // cadre::SopEngine under an id derived from the rule, so it happens once.
+  kSopEscalation,
 };
 BOOST_DESCRIBE_ENUM(EventKind, kSale, kReturn, kInteraction, kAssignment, kReversal, kPoolReminder, kFollowUp,
-                    kFollowUpDone, kOpportunity, kSurveyResponse, kTrainingEnrolled, kTrainingCompleted)
+                    kFollowUpDone, kOpportunity, kSurveyResponse, kTrainingEnrolled, kTrainingCompleted, kCase,
+                    kSopStepDone, kSopEscalation)
+
+// How urgent a case is, most urgent first.
+enum class Severity { kCritical, kHigh, kMedium, kLow };
+BOOST_DESCRIBE_ENUM(Severity, kCritical, kHigh, kMedium, kLow)
 
 enum class Channel { kVisit, kCall, kMessage, kStoreMeeting, kNote, kEmail, kOnline, kStore };
 BOOST_DESCRIBE_ENUM(Channel, kVisit, kCall, kMessage, kStoreMeeting, kNote, kEmail, kOnline, kStore)
@@ -99,6 +120,8 @@ struct Event {
                                                   // day in the workspace zone; opportunity: expected close date
   std::optional<std::string> stage;               // opportunity: the stage entered (a stage id of the pipeline)
   std::optional<std::string> pipeline;            // opportunity: the pipeline document's id ("default" if absent)
+  std::optional<Severity> severity;               // case: how urgent; sop_escalation: the raised severity
+  std::optional<std::string> note;                // case, sop_step_done: free text for the record
   std::vector<LineItem> lines;                    // sale, return: the line items (optional)
   std::map<std::string, std::string> attributes;  // free host attributes
 
@@ -113,7 +136,7 @@ struct Event {
 BOOST_DESCRIBE_STRUCT(Event, (),
                       (id, kind, occurred_at, recorded_at, manager, customer, amount_minor, currency, quantity,
                        category, sku, channel, outcome, score, reference, reverses, reason, next_step, due_on, stage,
-                       pipeline, lines, attributes))
+                       pipeline, severity, note, lines, attributes))
 
 // An event as stored: with its position in the log (1, 2, 3, ...; the high-water
 // mark of a store is the largest seq it holds).

@@ -24,6 +24,7 @@ constexpr int Bit(EventKind k) { return 1 << static_cast<int>(k); }
 constexpr int kAllKinds = (1 << kKinds) - 1;
 constexpr int kMoneyKinds = Bit(EventKind::kSale) | Bit(EventKind::kReturn);
 constexpr int kTrainingKinds = Bit(EventKind::kTrainingEnrolled) | Bit(EventKind::kTrainingCompleted);
+constexpr int kSopKinds = Bit(EventKind::kSopStepDone) | Bit(EventKind::kSopEscalation);
 
 // Which kinds may carry each optional field. A field a kind does not use is
 // refused rather than ignored: it is almost always a mistake in the sender (a
@@ -39,27 +40,32 @@ struct FieldUse {
   }
 constexpr std::array kFieldUse = {
     CADRE_FIELD_USE(manager, kAllKinds & ~Bit(EventKind::kReversal) & ~Bit(EventKind::kFollowUpDone)),
-    CADRE_FIELD_USE(customer,
-                    kAllKinds & ~Bit(EventKind::kReversal) & ~Bit(EventKind::kFollowUpDone) & ~kTrainingKinds),
+    CADRE_FIELD_USE(customer, kAllKinds & ~Bit(EventKind::kReversal) & ~Bit(EventKind::kFollowUpDone) &
+                                  ~kTrainingKinds & ~kSopKinds),
     CADRE_FIELD_USE(amount_minor, kMoneyKinds | Bit(EventKind::kOpportunity)),
     CADRE_FIELD_USE(currency, kMoneyKinds),
     CADRE_FIELD_USE(quantity, kMoneyKinds),
     CADRE_FIELD_USE(category, kMoneyKinds | Bit(EventKind::kInteraction) | Bit(EventKind::kSurveyResponse) |
-                                  Bit(EventKind::kTrainingCompleted)),
+                                  Bit(EventKind::kTrainingCompleted) | Bit(EventKind::kCase) |
+                                  Bit(EventKind::kSopEscalation)),
     CADRE_FIELD_USE(sku, kMoneyKinds),
-    CADRE_FIELD_USE(channel, Bit(EventKind::kSale) | Bit(EventKind::kInteraction) | Bit(EventKind::kSurveyResponse)),
-    CADRE_FIELD_USE(outcome, Bit(EventKind::kInteraction) | Bit(EventKind::kFollowUpDone)),
+    CADRE_FIELD_USE(channel, Bit(EventKind::kSale) | Bit(EventKind::kInteraction) | Bit(EventKind::kSurveyResponse) |
+                                 Bit(EventKind::kCase)),
+    CADRE_FIELD_USE(outcome, Bit(EventKind::kInteraction) | Bit(EventKind::kFollowUpDone) | Bit(EventKind::kCase) |
+                                 Bit(EventKind::kSopStepDone)),
     CADRE_FIELD_USE(
         score, Bit(EventKind::kInteraction) | Bit(EventKind::kSurveyResponse) | Bit(EventKind::kTrainingCompleted)),
     CADRE_FIELD_USE(reference, kAllKinds),
     CADRE_FIELD_USE(reverses, Bit(EventKind::kReversal)),
     CADRE_FIELD_USE(reason, Bit(EventKind::kAssignment) | Bit(EventKind::kReversal) | Bit(EventKind::kPoolReminder) |
-                                Bit(EventKind::kOpportunity)),
+                                Bit(EventKind::kOpportunity) | Bit(EventKind::kCase)),
     CADRE_FIELD_USE(next_step, Bit(EventKind::kInteraction) | Bit(EventKind::kFollowUp)),
     CADRE_FIELD_USE(due_on, Bit(EventKind::kInteraction) | Bit(EventKind::kFollowUp) | Bit(EventKind::kOpportunity) |
                                 Bit(EventKind::kTrainingEnrolled)),
-    CADRE_FIELD_USE(stage, Bit(EventKind::kOpportunity)),
+    CADRE_FIELD_USE(stage, Bit(EventKind::kOpportunity) | Bit(EventKind::kCase) | kSopKinds),
     CADRE_FIELD_USE(pipeline, Bit(EventKind::kOpportunity)),
+    CADRE_FIELD_USE(severity, Bit(EventKind::kCase) | Bit(EventKind::kSopEscalation)),
+    CADRE_FIELD_USE(note, Bit(EventKind::kCase) | Bit(EventKind::kSopStepDone)),
     FieldUse{"lines", kMoneyKinds, [](const Event& e) { return !e.lines.empty(); }},
 };
 #undef CADRE_FIELD_USE
@@ -111,6 +117,7 @@ absl::Status Event::Validate(json::Path& path) const {
   CADRE_RETURN_IF_ERROR(CheckOptionalText(path, "outcome", outcome, kMaxTextLength));
   CADRE_RETURN_IF_ERROR(CheckOptionalText(path, "reason", reason, kMaxTextLength));
   CADRE_RETURN_IF_ERROR(CheckOptionalText(path, "next_step", next_step, kMaxTextLength));
+  CADRE_RETURN_IF_ERROR(CheckOptionalText(path, "note", note, kMaxTextLength));
   CADRE_RETURN_IF_ERROR(CheckOptionalKey(path, "stage", stage));
   CADRE_RETURN_IF_ERROR(CheckOptionalKey(path, "pipeline", pipeline));
   CADRE_RETURN_IF_ERROR(CheckAttributes(path, attributes));
@@ -275,6 +282,67 @@ absl::Status Event::Validate(json::Path& path) const {
         json::PathScope scope(path, "score");
         return FieldError(path.str(), "must be between 0 and 100 with at most two decimals",
                           model_internal::Quoted(score->ToString()));
+      }
+      break;
+    }
+    case EventKind::kCase: {
+      if (!reference) {
+        json::PathScope scope(path, "reference");
+        return FieldError(path.str(), "required field is missing (the case's id)");
+      }
+      if (!stage) {
+        json::PathScope scope(path, "stage");
+        return FieldError(path.str(), "required field is missing (the stage the case entered)");
+      }
+      const std::string_view st = *stage;
+      if (st != "opened" && st != "responded" && st != "waiting" && st != "resumed" && st != "resolved" &&
+          st != "reopened") {
+        json::PathScope scope(path, "stage");
+        return FieldError(path.str(), "must be one of opened, responded, waiting, resumed, resolved, reopened",
+                          model_internal::Quoted(*stage));
+      }
+      if (st == "opened") {
+        if (!category) {
+          json::PathScope scope(path, "category");
+          return FieldError(path.str(),
+                            "required field is missing (what the case is: \"complaint\" or a support category)");
+        }
+        if (*category == "complaint" && !customer) {
+          json::PathScope scope(path, "customer");
+          return FieldError(path.str(), "required field is missing (the customer who complains)");
+        }
+      } else if (category) {
+        json::PathScope scope(path, "category");
+        return FieldError(path.str(), "only the opening names the case's category", model_internal::Quoted(*category));
+      }
+      if (st != "resolved" && (outcome || reason)) {
+        json::PathScope scope(path, outcome ? "outcome" : "reason");
+        return FieldError(path.str(), absl::StrCat("only a resolution gives an outcome and a root cause (stage is ",
+                                                   model_internal::Quoted(*stage), ")"));
+      }
+      break;
+    }
+    case EventKind::kSopStepDone:
+    case EventKind::kSopEscalation: {
+      if (!reference) {
+        json::PathScope scope(path, "reference");
+        return FieldError(path.str(), "required field is missing (the SOP instance's id)");
+      }
+      if (!stage) {
+        json::PathScope scope(path, "stage");
+        return FieldError(path.str(), "required field is missing (the step's id)");
+      }
+      if (kind == EventKind::kSopEscalation) {
+        if (!category) {
+          json::PathScope scope(path, "category");
+          return FieldError(path.str(),
+                            "required field is missing (the action: notify_lead, reassign or raise_severity)");
+        }
+        if (*category != "notify_lead" && *category != "reassign" && *category != "raise_severity") {
+          json::PathScope scope(path, "category");
+          return FieldError(path.str(), "must be notify_lead, reassign or raise_severity",
+                            model_internal::Quoted(*category));
+        }
       }
       break;
     }

@@ -254,10 +254,18 @@ ALTER TABLE events ADD COLUMN lines     TEXT;   -- JSON array; NULL when none
 )sql");
 }
 
+// Version 3: the case and SOP fields of an event (a case's severity, a note).
+absl::Status MigrateToV3(Connection& c) {
+  return ExecScript(c, R"sql(
+ALTER TABLE events ADD COLUMN severity TEXT;   -- wire name
+ALTER TABLE events ADD COLUMN note     TEXT;
+)sql");
+}
+
 // Forward migrations, in order: element i takes the schema from version i to
 // i + 1. A new schema version is one more function here.
 using Migration = absl::Status (*)(Connection&);
-constexpr Migration kMigrations[] = {&MigrateToV1, &MigrateToV2};
+constexpr Migration kMigrations[] = {&MigrateToV1, &MigrateToV2, &MigrateToV3};
 constexpr int64_t kSchemaVersion = static_cast<int64_t>(std::size(kMigrations));
 
 absl::Status Migrate(Connection& c, const std::string& path) {
@@ -300,7 +308,8 @@ absl::Status Migrate(Connection& c, const std::string& path) {
 
 constexpr char kEventColumns[] =
     "seq, id, kind, occurred_at, recorded_at, manager, customer, amount_minor, currency, quantity, category, sku, "
-    "channel, outcome, score, reference, reverses, reason, attributes, next_step, due_on, stage, pipeline, lines";
+    "channel, outcome, score, reference, reverses, reason, attributes, next_step, due_on, stage, pipeline, lines, "
+    "severity, note";
 constexpr char kDocumentColumns[] = "collection, id, version, effective_from, recorded_at, deleted, body";
 
 void BindText(sqlite3_stmt* s, int i, std::string_view v) {
@@ -371,6 +380,12 @@ void BindEvent(sqlite3_stmt* s, const Event& e, std::string& attributes_text, st
     lines_text = json::ToText(e.lines);
     BindText(s, 24, std::string_view(lines_text));
   }
+  if (e.severity) {
+    BindText(s, 25, json::EnumName(*e.severity));
+  } else {
+    sqlite3_bind_null(s, 25);
+  }
+  BindText(s, 26, e.note);
 }
 
 std::string_view ColumnText(sqlite3_stmt* s, int i) {
@@ -463,6 +478,14 @@ absl::Status ReadEvent(sqlite3_stmt* s, StoredEvent& out) {
     if (!lines.ok()) return BadColumn(static_cast<int64_t>(out.seq), "lines", text);
     e.lines = *std::move(lines);
   }
+  if (sqlite3_column_type(s, 24) == SQLITE_NULL) {
+    e.severity.reset();
+  } else {
+    std::string_view severity = ColumnText(s, 24);
+    e.severity = json::EnumFromName<Severity>(severity);
+    if (!e.severity) return BadColumn(static_cast<int64_t>(out.seq), "severity", severity);
+  }
+  ReadText(s, 25, e.note);
   return absl::OkStatus();
 }
 
@@ -616,8 +639,9 @@ absl::StatusOr<CommitResult> SqliteStore::CommitLocked(const WriteBatch& batch, 
         sqlite3_stmt * insert,
         w.Prepare("INSERT INTO events (seq, id, kind, occurred_at, recorded_at, manager, customer, amount_minor, "
                   "currency, quantity, category, sku, channel, outcome, score, reference, reverses, reason, "
-                  "attributes, next_step, due_on, stage, pipeline, lines) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
-                  "?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)"));
+                  "attributes, next_step, due_on, stage, pipeline, lines, severity, note) VALUES (?1, ?2, ?3, ?4, ?5, "
+                  "?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, "
+                  "?26)"));
     sqlite3_stmt* logged = nullptr;
     StoredEvent existing;
     for (size_t i = 0; i < n; ++i) {

@@ -133,7 +133,7 @@ TEST(OpportunityEventTest, NeedsReferenceCustomerAndStage) {
 TEST(OpportunityEventTest, StageIsRefusedOnOtherKinds) {
   absl::Status s = ParseEvent(Ev(R"("kind":"sale","amount_minor":1,"stage":"won")"));
   EXPECT_EQ(PathOf(s), "events[0].stage");
-  EXPECT_THAT(s.message(), HasSubstr("(only by: opportunity)"));
+  EXPECT_THAT(s.message(), HasSubstr("(only by: opportunity, case, sop_step_done, sop_escalation)"));
 }
 
 // ---- Pipelines ------------------------------------------------------------------
@@ -250,6 +250,74 @@ TEST(CustomerPreferenceTest, MayContactNeedsConsentAndAWindowInTheWorkspaceZone)
   c->contact_times.clear();
   EXPECT_TRUE(
       MayContact(*c, Channel::kCall, absl::FromCivil(absl::CivilSecond(2025, 6, 21, 3, 0, 0), shanghai), shanghai));
+}
+
+// ---- Cases and SOP events ---------------------------------------------------------
+
+constexpr char kBare[] = R"({"id":"E1","occurred_at":"2025-06-18T10:00:00+08:00",)";
+std::string Bare(const std::string& rest) { return std::string(kBare) + rest + "}"; }
+
+TEST(CaseEventTest, AnOpeningCarriesItsCategorySeverityAndNote) {
+  absl::StatusOr<Event> e = json::FromText<Event>(
+      Ev(R"("kind":"case","reference":"K-1","stage":"opened","category":"complaint","manager":"M-1",)"
+         R"("channel":"call","severity":"high","note":"second late delivery")"),
+      "events[0]");
+  ASSERT_TRUE(e.ok()) << e.status();
+  EXPECT_EQ(e->kind, EventKind::kCase);
+  EXPECT_EQ(e->severity, Severity::kHigh);
+  EXPECT_EQ(e->note, "second late delivery");
+  // A support request needs no customer.
+  EXPECT_TRUE(ParseEvent(Bare(R"("kind":"case","reference":"K-2","stage":"opened","category":"technical",)"
+                              R"("manager":"M-1")"))
+                  .ok());
+}
+
+TEST(CaseEventTest, RefusalsNameTheFieldAndTheRule) {
+  struct Case {
+    std::string body, path, rule;
+  };
+  const Case cases[] = {
+      {Ev(R"("kind":"case","stage":"opened","category":"complaint")"), "events[0].reference", "the case's id"},
+      {Ev(R"("kind":"case","reference":"K","category":"complaint")"), "events[0].stage", "the stage the case entered"},
+      {Ev(R"("kind":"case","reference":"K","stage":"closed")"), "events[0].stage",
+       "must be one of opened, responded, waiting, resumed, resolved, reopened"},
+      {Ev(R"("kind":"case","reference":"K","stage":"opened")"), "events[0].category", "\"complaint\" or a support"},
+      {Bare(R"("kind":"case","reference":"K","stage":"opened","category":"complaint")"), "events[0].customer",
+       "the customer who complains"},
+      {Ev(R"("kind":"case","reference":"K","stage":"responded","category":"complaint")"), "events[0].category",
+       "only the opening names the case's category"},
+      {Ev(R"("kind":"case","reference":"K","stage":"responded","reason":"stock")"), "events[0].reason",
+       "only a resolution gives an outcome and a root cause"},
+      {Ev(R"("kind":"case","reference":"K","stage":"opened","category":"complaint","severity":"urgent")"),
+       "events[0].severity", "critical"},
+      {Ev(R"("kind":"sale","amount_minor":1,"severity":"high")"), "events[0].severity",
+       "(only by: case, sop_escalation)"},
+      {Ev(R"("kind":"interaction","channel":"call","note":"x")"), "events[0].note", "(only by: case, sop_step_done)"},
+  };
+  for (const Case& c : cases) {
+    absl::Status s = ParseEvent(c.body);
+    EXPECT_FALSE(s.ok()) << c.body;
+    EXPECT_EQ(PathOf(s), c.path) << c.body << " -> " << s;
+    EXPECT_THAT(std::string(s.message()), HasSubstr(c.rule)) << c.body;
+  }
+}
+
+TEST(SopEventTest, StepDoneAndEscalationNameTheirInstanceAndStep) {
+  EXPECT_TRUE(ParseEvent(Bare(R"("kind":"sop_step_done","reference":"onboarding/A-1","stage":"first_contact",)"
+                              R"("manager":"M-1","outcome":"reached","note":"prefers WeChat")"))
+                  .ok());
+  EXPECT_TRUE(ParseEvent(Bare(R"("kind":"sop_escalation","reference":"onboarding/A-1","stage":"first_contact",)"
+                              R"("category":"notify_lead","manager":"M-9")"))
+                  .ok());
+  absl::Status s = ParseEvent(Bare(R"("kind":"sop_step_done","stage":"first_contact")"));
+  EXPECT_EQ(PathOf(s), "events[0].reference");
+  s = ParseEvent(Bare(R"("kind":"sop_step_done","reference":"X")"));
+  EXPECT_EQ(PathOf(s), "events[0].stage");
+  s = ParseEvent(Bare(R"("kind":"sop_escalation","reference":"X","stage":"s","category":"fire")"));
+  EXPECT_EQ(PathOf(s), "events[0].category");
+  EXPECT_THAT(std::string(s.message()), HasSubstr("must be notify_lead, reassign or raise_severity"));
+  s = ParseEvent(Ev(R"("kind":"sop_step_done","reference":"X","stage":"s")"));  // carries a customer
+  EXPECT_EQ(PathOf(s), "events[0].customer");
 }
 
 }  // namespace

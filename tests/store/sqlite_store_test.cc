@@ -102,7 +102,7 @@ TEST(SqliteStoreTest, EventsAreTypedColumnsInAWalFile) {
   }
   RawDb raw(path);
   EXPECT_THAT(raw.Column("PRAGMA journal_mode"), ElementsAre("wal"));
-  EXPECT_THAT(raw.Column("SELECT version FROM schema_version"), ElementsAre("2"));
+  EXPECT_THAT(raw.Column("SELECT version FROM schema_version"), ElementsAre("3"));
   EXPECT_THAT(raw.Column("SELECT kind FROM events ORDER BY seq"), ElementsAre("interaction", "sale"));
   EXPECT_THAT(raw.Column("SELECT typeof(occurred_at) || ':' || occurred_at FROM events WHERE id = 'S-1'"),
               ElementsAre(absl::StrCat("integer:", absl::ToUnixNanos(At(1)))));
@@ -138,13 +138,13 @@ TEST(SqliteStoreTest, VersionOneFileMigratesForward) {
   }
   {
     RawDb raw(path);  // turn the file back into what version 1 wrote
-    for (const char* column : {"next_step", "due_on", "stage", "pipeline", "lines"})
+    for (const char* column : {"next_step", "due_on", "stage", "pipeline", "lines", "severity", "note"})
       raw.Exec(absl::StrCat("ALTER TABLE events DROP COLUMN ", column));
     raw.Exec("UPDATE schema_version SET version = 1");
   }
   std::unique_ptr<Store> store = MustOpen(path);
   ASSERT_NE(store, nullptr);
-  EXPECT_THAT(RawDb(path).Column("SELECT version FROM schema_version"), ElementsAre("2"));
+  EXPECT_THAT(RawDb(path).Column("SELECT version FROM schema_version"), ElementsAre("3"));
   absl::StatusOr<StoredEvent> old = store->FindEvent("S-1");
   ASSERT_TRUE(old.ok()) << old.status();
   EXPECT_EQ(old->event.amount_minor, 500);
@@ -158,6 +158,49 @@ TEST(SqliteStoreTest, VersionOneFileMigratesForward) {
   EXPECT_EQ(back->event.lines.size(), 2u);
 }
 
+// A file written by schema version 2 (before the case columns) gains them; its
+// rows read them as absent, and a case event stores its severity and note.
+TEST(SqliteStoreTest, VersionTwoFileMigratesForward) {
+  TempDir dir;
+  const std::string path = dir.File("v2.db");
+  {
+    std::unique_ptr<Store> store = MustOpen(path);
+    ASSERT_NE(store, nullptr);
+    ASSERT_TRUE(store->Commit(testing::Events({Sale("S-1", At(1), "M-1", "C-1", 500)}, true)).ok());
+  }
+  {
+    RawDb raw(path);
+    for (const char* column : {"severity", "note"}) raw.Exec(absl::StrCat("ALTER TABLE events DROP COLUMN ", column));
+    raw.Exec("UPDATE schema_version SET version = 2");
+  }
+  std::unique_ptr<Store> store = MustOpen(path);
+  ASSERT_NE(store, nullptr);
+  EXPECT_THAT(RawDb(path).Column("SELECT version FROM schema_version"), ElementsAre("3"));
+  absl::StatusOr<StoredEvent> old = store->FindEvent("S-1");
+  ASSERT_TRUE(old.ok()) << old.status();
+  EXPECT_FALSE(old->event.severity.has_value());
+  EXPECT_FALSE(old->event.note.has_value());
+  Event complaint;
+  complaint.id = "K-1";
+  complaint.kind = EventKind::kCase;
+  complaint.occurred_at = At(2);
+  complaint.recorded_at = At(3);
+  complaint.reference = "CASE-1";
+  complaint.stage = "opened";
+  complaint.category = "complaint";
+  complaint.customer = "C-1";
+  complaint.severity = Severity::kHigh;
+  complaint.note = "late delivery, second time";
+  absl::StatusOr<CommitResult> wrote = store->Commit(testing::Events({complaint}, true));
+  ASSERT_TRUE(wrote.ok()) << wrote.status();
+  ASSERT_TRUE(wrote->committed);
+  EXPECT_THAT(RawDb(path).Column("SELECT severity || ' / ' || note FROM events WHERE id = 'K-1'"),
+              ElementsAre("high / late delivery, second time"));
+  absl::StatusOr<StoredEvent> back = store->FindEvent("K-1");
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_TRUE(back->event.SameContent(complaint));
+}
+
 TEST(SqliteStoreTest, NewerSchemaVersionIsRefusedAndLeftAlone) {
   TempDir dir;
   const std::string path = dir.File("future.db");
@@ -166,7 +209,7 @@ TEST(SqliteStoreTest, NewerSchemaVersionIsRefusedAndLeftAlone) {
   absl::StatusOr<std::unique_ptr<Store>> s = OpenSqliteStore(path);
   ASSERT_EQ(s.status().code(), absl::StatusCode::kFailedPrecondition) << s.status();
   EXPECT_THAT(Msg(s.status()), HasSubstr("schema version 7"));
-  EXPECT_THAT(Msg(s.status()), HasSubstr("(schema version 2)"));
+  EXPECT_THAT(Msg(s.status()), HasSubstr("(schema version 3)"));
   EXPECT_THAT(RawDb(path).Column("SELECT version FROM schema_version"), ElementsAre("7"));
 }
 

@@ -89,6 +89,8 @@ Event RichEvent(std::string id, absl::Time occurred_at) {
   e.due_on = absl::CivilDay(2025, 6, 20);
   e.stage = "proposal";
   e.pipeline = "default";
+  e.severity = Severity::kCritical;
+  e.note = "customer called twice; 请回电";
   e.lines = {LineItem{.sku = "AC-2", .category = "appliances", .quantity = 1, .amount_minor = 100000},
              LineItem{.sku = "FIL-9", .category = std::nullopt, .quantity = 2, .amount_minor = 29900}};
   e.attributes = {{"campaign", "618"}, {"note", "line1\nline2"}, {"empty", ""}};
@@ -493,6 +495,29 @@ TEST_P(StoreConformanceTest, EveryKindRoundTripsAndScansByKind) {
   completed.reference = "CMP";
   completed.category = "X";
   completed.score = Decimal::FromUnits(8725 * Decimal::kOne / 100);  // 87.25
+  Event& opened = events[static_cast<std::size_t>(EventKind::kCase)];
+  ASSERT_EQ(opened.kind, EventKind::kCase);
+  opened.reference = "CASE-1";
+  opened.stage = "opened";
+  opened.category = "complaint";
+  opened.customer = "C-1";
+  opened.manager = "M-1";
+  opened.channel = Channel::kCall;
+  opened.severity = Severity::kHigh;
+  opened.note = "delivery late";
+  Event& step = events[static_cast<std::size_t>(EventKind::kSopStepDone)];
+  ASSERT_EQ(step.kind, EventKind::kSopStepDone);
+  step.reference = "complaint/CASE-1";
+  step.stage = "apologise";
+  step.manager = "M-1";
+  step.outcome = "apology accepted";
+  step.note = "voucher offered";
+  Event& escalation = events[static_cast<std::size_t>(EventKind::kSopEscalation)];
+  ASSERT_EQ(escalation.kind, EventKind::kSopEscalation);
+  escalation.reference = "complaint/CASE-1";
+  escalation.stage = "apologise";
+  escalation.category = "raise_severity";
+  escalation.severity = Severity::kCritical;
   MustCommit(store(), Events(events));
 
   for (const Event& e : events) {
