@@ -17,6 +17,7 @@
 #include "cadre/org.h"
 #include "cadre/period.h"
 #include "cadre/pool.h"
+#include "cadre/sop.h"
 #include "cadre/training.h"
 
 namespace cadre {
@@ -54,6 +55,8 @@ const absl::flat_hash_map<std::string_view, BodyCheck>& TypedCollections() {
       {ScorecardDefinition::kCollection, &CheckTyped<ScorecardDefinition>},
       {Course::kCollection, &CheckTyped<Course>},
       {TrainingRequirement::kCollection, &CheckTyped<TrainingRequirement>},
+      {BusinessCalendar::kCollection, &CheckTyped<BusinessCalendar>},
+      {SopDefinition::kCollection, &CheckTyped<SopDefinition>},
   };
   return *collections;
 }
