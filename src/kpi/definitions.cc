@@ -62,7 +62,9 @@ constexpr std::array<BuiltinMetric, 20> kBuiltins = {{
     {"complaints_resolved_in_sla", MetricUnit::kRatio, true,
      "slot for the case module: no value until complaint cases exist"},
     {"sop_compliance", MetricUnit::kRatio, true, "slot for the SOP module: no value until SOPs exist"},
-    {"training_completion", MetricUnit::kRatio, true, "slot for the training module: no value until courses exist"},
+    {"training_completion", MetricUnit::kRatio, true,
+     "the training requirements of the manager's role met on the period's last day (course passed; a renewing "
+     "certification still valid), over those required of them then; no value when nothing is required"},
 }};
 
 bool IsMetricName(std::string_view id) {

@@ -34,6 +34,7 @@
 #include "cadre/scope.h"
 #include "cadre/status.h"
 #include "cadre/tasks.h"
+#include "cadre/training.h"
 #include "cadre/workspace.h"
 #include "kpi/formula.h"
 
@@ -50,11 +51,15 @@ constexpr uint8_t kNamedFlag = 2;
 
 // What a period's cells must compute beyond the plain per-fact sums.
 enum Need : uint32_t {
-  kNeedBuyers = 1,    // buyers, repeat buyers (distinct customers per manager)
-  kNeedCoverage = 2,  // owned customers at the end, and those contacted
-  kNeedTasks = 4,     // follow-up tasks (from the task projection)
-  kNeedOpps = 8,      // opportunities (from the opportunity projection)
+  kNeedBuyers = 1,     // buyers, repeat buyers (distinct customers per manager)
+  kNeedCoverage = 2,   // owned customers at the end, and those contacted
+  kNeedTasks = 4,      // follow-up tasks (from the task projection)
+  kNeedOpps = 8,       // opportunities (from the opportunity projection)
+  kNeedTraining = 16,  // training requirements met (from the training projection)
 };
+// Needs met by projections outside the engine's own facts: not tracked per
+// manager, so their cells are recomputed whole when the projection moves on.
+constexpr uint32_t kProjectedNeeds = kNeedTasks | kNeedOpps | kNeedTraining;
 
 // The built-in metrics, as an enum for the hot path.
 enum class B {
@@ -92,6 +97,8 @@ uint32_t NeedOf(B b) {
     case B::kWinRate:
     case B::kWeightedPipeline:
       return kNeedOpps;
+    case B::kTrainingCompletion:
+      return kNeedTraining;
     default:
       return 0;
   }
@@ -125,6 +132,7 @@ struct Acc {
   int64_t csat_sum = 0, csat_n = 0, promoters = 0, detractors = 0, nps_n = 0;
   int64_t owned = 0, contacted_owned = 0;
   int64_t tasks_due = 0, tasks_on_time = 0, won = 0, closed = 0, weighted = 0;
+  int64_t training_met = 0, training_required = 0;
   std::vector<CustomAcc> custom;
 
   void Add(const Acc& o) {
@@ -148,6 +156,8 @@ struct Acc {
     won += o.won;
     closed += o.closed;
     weighted += o.weighted;
+    training_met += o.training_met;
+    training_required += o.training_required;
     if (custom.size() < o.custom.size()) custom.resize(o.custom.size());
     for (std::size_t i = 0; i < o.custom.size(); ++i) custom[i].Add(o.custom[i]);
   }
@@ -195,9 +205,10 @@ Pair BuiltinPair(B b, const Acc& a) {
       return {100 * (a.promoters - a.detractors), a.nps_n};
     case B::kSurveyResponses:
       return {a.csat_n + a.nps_n, 1};
+    case B::kTrainingCompletion:
+      return {a.training_met, a.training_required};
     case B::kComplaintsInSla:
     case B::kSopCompliance:
-    case B::kTrainingCompletion:
       return {0, 0};
   }
   return {0, 0};
@@ -267,10 +278,10 @@ struct PeriodCells {
   uint32_t needs = 0;
   std::vector<int32_t> custom;  // custom metric indexes, in Acc::custom order
   uint64_t generation = 0;      // facts' generation the cells reflect
-  uint64_t opps_mark = 0, tasks_mark = 0;
+  uint64_t opps_mark = 0, tasks_mark = 0, training_mark = 0;
   bool projections_done = false;
   std::vector<Acc> acc;        // per manager key (facts)
-  std::vector<Acc> projected;  // per manager key (tasks and opportunities)
+  std::vector<Acc> projected;  // per manager key (tasks, opportunities, training)
 };
 
 // A metric as a request uses it.
@@ -547,6 +558,7 @@ class KpiEngine::Impl {
     ownership_ = std::make_unique<OwnershipProjection>();
     opportunities_ = std::make_unique<OpportunityProjection>();
     tasks_ = std::make_unique<FollowUpProjection>();
+    training_ = std::make_unique<TrainingProjection>();
   }
 
   // ---- Configuration -------------------------------------------------------
@@ -873,8 +885,15 @@ class KpiEngine::Impl {
       }
       mark_ = limit;
     }
-    CADRE_RETURN_IF_ERROR(opportunities_->CatchUp(ws_, *ownership_));
-    CADRE_RETURN_IF_ERROR(tasks_->CatchUp(ws_, *ownership_));
+    return absl::OkStatus();
+  }
+
+  // The projections only some metrics read are caught up when a plan needs
+  // them, not on every refresh.
+  absl::Status CatchUpProjections(uint32_t needs) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if (needs & kNeedOpps) CADRE_RETURN_IF_ERROR(opportunities_->CatchUp(ws_, *ownership_));
+    if (needs & kNeedTasks) CADRE_RETURN_IF_ERROR(tasks_->CatchUp(ws_, *ownership_));
+    if (needs & kNeedTraining) CADRE_RETURN_IF_ERROR(training_->CatchUp(ws_));
     return absl::OkStatus();
   }
 
@@ -1080,10 +1099,27 @@ class KpiEngine::Impl {
         cells.projected[m].weighted += v.value.weighted_minor;
       }
     }
+    if (cells.needs & kNeedTraining) {
+      // Requirements met as of the period's last day, by the courses, the
+      // requirements and the org tree in force then (see docs/kpi.md).
+      const absl::CivilDay last = cells.period.last_day();
+      CADRE_ASSIGN_OR_RETURN(const OrgTree* org, OrgAt(cells.period));
+      CADRE_ASSIGN_OR_RETURN(TrainingConfig config, TrainingConfig::Load(ws_, last));
+      CADRE_ASSIGN_OR_RETURN(std::vector<TrainingCompliance> compliance,
+                             TrainingComplianceAsOf(*training_, config, *org, last, tz()));
+      for (const TrainingCompliance& tc : compliance) {
+        if (tc.required == 0) continue;
+        const uint32_t m = ManagerKey(tc.manager);
+        if (m >= cells.projected.size()) cells.projected.resize(m + 1);
+        cells.projected[m].training_met += tc.met;
+        cells.projected[m].training_required += tc.required;
+      }
+    }
     // Interning may have grown the managers.
     if (cells.acc.size() < managers_->size()) cells.acc.resize(managers_->size());
     cells.opps_mark = opportunities_->high_water_mark();
     cells.tasks_mark = tasks_->high_water_mark();
+    cells.training_mark = training_->high_water_mark();
     cells.projections_done = true;
     return absl::OkStatus();
   }
@@ -1124,10 +1160,12 @@ class KpiEngine::Impl {
         if (last_change_[m] > cells->generation) ComputeManager(*cells, m);
     }
     cells->generation = generation_;
-    if ((plan.needs & (kNeedTasks | kNeedOpps)) &&
-        (!cells->projections_done || cells->opps_mark != opportunities_->high_water_mark() ||
-         cells->tasks_mark != tasks_->high_water_mark()))
-      CADRE_RETURN_IF_ERROR(ComputeProjected(*cells));
+    if (plan.needs & kProjectedNeeds) {
+      CADRE_RETURN_IF_ERROR(CatchUpProjections(plan.needs));
+      if (!cells->projections_done || cells->opps_mark != opportunities_->high_water_mark() ||
+          cells->tasks_mark != tasks_->high_water_mark() || cells->training_mark != training_->high_water_mark())
+        CADRE_RETURN_IF_ERROR(ComputeProjected(*cells));
+    }
     if (cells->acc.size() < managers_->size()) {
       const std::size_t old = cells->acc.size();
       cells->acc.resize(managers_->size());
@@ -1605,7 +1643,7 @@ class KpiEngine::Impl {
     keys.reserve(rows.size());
     for (const RowRef& r : rows) keys.push_back(r.key);
     CardCache* cached = nullptr;
-    if (!recompute && !(plan.needs & (kNeedTasks | kNeedOpps))) {
+    if (!recompute && !(plan.needs & kProjectedNeeds)) {
       cached = &cards_[absl::StrCat(card.period, "|", request.scorecard.value_or(""), "|",
                                     absl::StrJoin(request.metrics, ","), "|", request.manager.value_or(""), "|",
                                     request.unit.value_or(""), "|", absl::StrJoin(request.managers, ","), "|",
@@ -1685,6 +1723,7 @@ class KpiEngine::Impl {
   std::unique_ptr<OpportunityProjection> opportunities_ ABSL_GUARDED_BY(mu_) =
       std::make_unique<OpportunityProjection>();
   std::unique_ptr<FollowUpProjection> tasks_ ABSL_GUARDED_BY(mu_) = std::make_unique<FollowUpProjection>();
+  std::unique_ptr<TrainingProjection> training_ ABSL_GUARDED_BY(mu_) = std::make_unique<TrainingProjection>();
 };
 
 KpiEngine::KpiEngine(const Workspace& workspace) : impl_(std::make_unique<Impl>(workspace)) {}

@@ -409,6 +409,48 @@ TEST_P(MetricsTest, SlotsWithoutDataHaveNoValue) {
   }
 }
 
+// training_completion: the requirements of a manager's role met on the period's
+// last day, over those required then (met / required), summed for units.
+TEST_P(MetricsTest, TrainingCompletionCountsRequirementsMetOnThePeriodsLastDay) {
+  for (const char* id : {"M1", "M2", "M3"}) {
+    Put("managers", id,
+        absl::StrCat(R"({"name":")", id, R"(","team":")", id == std::string("M3") ? "T2" : "T1",
+                     R"(","role":"am","hired_on":"2025-01-01"})"));
+  }
+  Put("courses", "PK",
+      R"({"name":"Product knowledge","topic":"product_knowledge","modules":[{"id":"A","name":"A","hours":2}]})");
+  Put("courses", "CMP",
+      R"({"name":"Compliance","topic":"compliance","modules":[{"id":"X","name":"X","hours":1}],)"
+      R"("pass_mark":80,"certification":{"valid_days":30}})");
+  Put("training_requirements", "am-pk", R"({"role":"am","course":"PK","within_days":30})");
+  Put("training_requirements", "am-cmp", R"({"role":"am","course":"CMP","within_days":30})");
+  auto done = [](std::string id, const char* at, const char* manager, const char* course, const char* score) {
+    kpi_testing::Ev e(std::move(id), EventKind::kTrainingCompleted, at);
+    e.Manager(std::string(manager)).Ref(course);
+    if (score != nullptr) e.Score(score);
+    return e;
+  };
+  Ingest({done("P1", "2025-05-10T10:00:00+08:00", "M1", "PK", nullptr),
+          // Passed on 20 May: valid through 18 June (30 days), so met at the end of May, lapsed by the end of June.
+          done("C1", "2025-05-20T10:00:00+08:00", "M1", "CMP", "85"),
+          // Below the pass mark: not met.
+          done("C2", "2025-05-20T10:00:00+08:00", "M2", "CMP", "79.5"),
+          done("P2", "2025-06-30T23:59:59+08:00", "M2", "PK", nullptr)});
+  ExpectPair(Fig("training_completion", "M1", "2025-05"), 2, 2, "M1 May");
+  ExpectPair(Fig("training_completion", "M1", "2025-06"), 1, 2, "M1 June: the certification lapsed");
+  ExpectPair(Fig("training_completion", "M2", "2025-05"), 0, 2, "M2 May");
+  ExpectPair(Fig("training_completion", "M2", "2025-06"), 1, 2, "M2 June: PK on the last second");
+  ExpectPair(Fig("training_completion", "M3", "2025-06"), 0, 2, "M3 June");
+  // M4 has no role, so nothing is required of them and they have no value.
+  ExpectPair(Fig("training_completion", "M4", "2025-06"), 0, 0, "M4");
+  // Units add the pairs: T1 = (1 + 1) / (2 + 2); the store (1 + 1 + 0) / 6.
+  ExpectPair(Fig("training_completion", "T1", "2025-06", /*unit=*/true), 2, 4, "T1");
+  ExpectPair(Fig("training_completion", "ST1", "2025-06", /*unit=*/true), 2, 6, "ST1");
+  // A completion reversed later no longer counts, and the cached cells follow.
+  Ingest({Reverse("XP1", "2025-07-02T10:00:00+08:00", "P1")});
+  ExpectPair(Fig("training_completion", "M1", "2025-05"), 1, 2, "M1 May after the reversal");
+}
+
 TEST_P(MetricsTest, AFreshEngineAndAResetOneAgreeWithTheIncrementalOne) {
   Ingest({Assign("A1", "2025-05-01T10:00:00+08:00", "C1", "M1"),
           Sale("S1", "2025-06-10T10:00:00+08:00", "C1", std::nullopt, 10000),
