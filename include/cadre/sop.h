@@ -426,7 +426,7 @@ struct TodayOptions {
 //   open steps escalated to them (notify_lead), whatever their due instant;
 // - their follow-up tasks overdue or due today (`tasks` caught up by the caller);
 // - their certifications expiring within the days asked (`training` caught up).
-// Ordered by urgency: breached (the latest first: by due_at ascending), then
+// Ordered by urgency: breached (the most overdue, i.e. earliest due_at, first), then
 // warning, then due today, then the rest, each by due_at, then kind, then ref.
 // A follow-up overdue counts as breached and one due today as due today; a
 // certification expiring today as due today, later ones as the rest.
