@@ -61,6 +61,14 @@ struct SynthOptions {
   // answers name the sale's manager; the others name none (the owner at the time
   // is credited). Answers that would come after the year are left out.
   int surveys_per_mille = 80;
+  // Share of sales the customer complains about, 1-20 days later (10 = 1 %; 0,
+  // the default, keeps the dataset of earlier versions): a complaint case opened
+  // in store hours with a severity and channel, answered after a delay that the
+  // sale's manager's service quality shortens, sometimes waiting on the customer
+  // for a while, resolved with a root cause, and sometimes reopened and resolved
+  // again (more often with a weaker manager). Case events after the year are
+  // left out, so a late case may be open at the year's end.
+  int complaints_per_mille = 0;
 };
 
 struct SynthDataset {

@@ -78,6 +78,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <type_traits>
 #include <utility>
 #include <vector>
@@ -169,6 +170,7 @@ enum Stream : uint64_t {
   kStreamSurveys,         // which sales are followed by a survey answer, when, on which scale
   kStreamSurveyAnswers,   // the answers, drawn on the day they are given
   kStreamServiceQuality,  // each manager's service quality, drawn once
+  kStreamComplaints,      // which sales lead to a complaint, and the case's whole course
 };
 
 // ---- Tables ---------------------------------------------------------------------
@@ -386,6 +388,20 @@ constexpr int kSurveyByEmailPerMille = 300;  // of the store sales' surveys, whe
 // the satisfied table below (the rest from the dissatisfied one), drawn once as
 // kServiceQualityMin..kServiceQualityMax plus kServiceQualityPerLevel per level,
 // so scores differ from manager to manager and lean a little to seniority.
+// Complaints after sales: when the case opens, how urgent it is, how it came in,
+// and its course. A manager's service quality (below) sets how soon they answer
+// and how often the fix holds: the better one answers within hours, the worse
+// one may take a day or two.
+constexpr int kMinComplaintDelayDays = 1;
+constexpr int kMaxComplaintDelayDays = 20;
+constexpr std::array<int, 4> kSeverityWeights = {50, 200, 450, 300};      // critical, high, medium, low
+constexpr std::array<int, 3> kComplaintChannelWeights = {500, 300, 200};  // call, store, message
+constexpr std::array<std::string_view, 6> kRootCauses = {"product_defect", "delivery_delay", "staff_attitude",
+                                                         "billing_error",  "stock_out",      "installation"};
+constexpr std::array<int, 6> kRootCauseWeights = {300, 250, 100, 100, 100, 150};
+constexpr int kComplaintWaitsPerMille = 200;   // the case waits on the customer for a while
+constexpr int kComplaintNoCausePerMille = 50;  // resolved without a root cause recorded
+
 constexpr int kServiceQualityMin = 350;
 constexpr int kServiceQualityMax = 800;
 constexpr int kServiceQualityPerLevel = 25;
@@ -796,6 +812,7 @@ SynthOptions Sanitised(SynthOptions o) {
   o.follow_up_done_per_mille = std::clamp(o.follow_up_done_per_mille, 0, 1000);
   o.opportunities_per_manager_month = std::max(0, o.opportunities_per_manager_month);
   o.surveys_per_mille = std::clamp(o.surveys_per_mille, 0, 1000);
+  o.complaints_per_mille = std::clamp(o.complaints_per_mille, 0, 1000);
   return o;
 }
 
@@ -864,6 +881,14 @@ std::string OpportunityId(int64_t number) { return NumberedId("OP", number, 5); 
 
 // A survey answer about a sale, decided when the sale was made; the score is
 // drawn when it is given, from the service quality of the manager credited then.
+// One event of a complaint case, decided when the sale was made.
+struct PendingCaseEvent {
+  absl::Time at;
+  int64_t case_number = 0;
+  int step = 0;  // order within the case
+  Event event;
+};
+
 struct PendingSurvey {
   absl::Time at;
   int64_t sale_number = 0;
@@ -883,6 +908,7 @@ class EventGenerator {
         pending_done_(static_cast<std::size_t>(pop_.days_in_year)),
         pending_moves_(static_cast<std::size_t>(pop_.days_in_year)),
         pending_surveys_(static_cast<std::size_t>(pop_.days_in_year)),
+        pending_cases_(static_cast<std::size_t>(pop_.days_in_year)),
         open_until_(pop_.customers.size(), -1) {
     Rng quality(o_.seed, kStreamServiceQuality, 0);
     for (const ManagerPlan& plan : pop_.manager_plans)
@@ -911,6 +937,7 @@ class EventGenerator {
       Returns(d, day_events);
       if (d < pop_.days_in_year) {
         Surveys(d, day_events);
+        CaseEvents(d, day_events);
         Interactions(d, day_events);
         FollowUps(d, day_events);
         FollowUpsDone(d, day_events);
@@ -1149,7 +1176,8 @@ class EventGenerator {
     // Line items come from a stream of their own, so the draws above (and the
     // returns below) stay what they were without them.
     Rng line_rng(o_.seed, kStreamLineItems, static_cast<uint64_t>(d));
-    Rng survey_rng(o_.seed, kStreamSurveys, static_cast<uint64_t>(d));  // likewise
+    Rng survey_rng(o_.seed, kStreamSurveys, static_cast<uint64_t>(d));        // likewise
+    Rng complaint_rng(o_.seed, kStreamComplaints, static_cast<uint64_t>(d));  // likewise
     for (const Draft& s : drafts) {
       const int64_t number = ++sales_;
       const Sku& sku = kSkus[static_cast<std::size_t>(s.sku)];
@@ -1170,6 +1198,8 @@ class EventGenerator {
       out.push_back(std::move(e));
       if (survey_rng.PerMille(o_.surveys_per_mille))
         ScheduleSurvey(survey_rng, d, number, s.customer, s.manager, s.online);
+      if (complaint_rng.PerMille(o_.complaints_per_mille))
+        ScheduleComplaint(complaint_rng, d, number, s.customer, s.manager);
 
       if (!rng.PerMille(o_.return_per_mille)) continue;
       const int delay = rng.Int(kMinReturnDelayDays, kMaxReturnDelayDays);
@@ -1227,6 +1257,91 @@ class EventGenerator {
     }
     if (day >= pop_.days_in_year) return;
     pending_surveys_[static_cast<std::size_t>(day)].push_back(survey);
+  }
+
+  // Decides the whole course of a complaint about sale `number` (made on day `d`):
+  // opened 1-20 days later in store hours, answered after a delay that the
+  // sale's manager's service quality shortens, perhaps waiting on the customer,
+  // resolved with a root cause, and sometimes reopened and resolved again. Its
+  // events are dealt to their days; those after the year are left out.
+  void ScheduleComplaint(Rng& rng, int d, int64_t number, int customer, std::optional<int> manager) {
+    const int64_t case_number = ++complaints_;
+    const std::string case_id = NumberedId("CS", case_number, 6);
+    const int quality = manager ? service_quality_[static_cast<std::size_t>(*manager)] : 500;
+    // 0 (best) .. 450 (worst): stretches every delay below.
+    const int slack = std::max(0, kServiceQualityMax + 100 - quality);
+    const int day = d + rng.Int(kMinComplaintDelayDays, kMaxComplaintDelayDays);
+    absl::Time at = At(day, rng.Int(9, 19), rng.Int(0, 59), rng.Int(0, 59));
+    int step = 0;
+    auto deal = [&](Event e) {
+      e.id = absl::StrCat(case_id, "-", step);
+      e.kind = EventKind::kCase;
+      e.occurred_at = at;
+      e.reference = case_id;
+      const int64_t day_index = absl::ToCivilDay(at, pop_.tz) - pop_.first_day;
+      if (day_index >= 0 && day_index < pop_.days_in_year)
+        pending_cases_[static_cast<std::size_t>(day_index)].push_back({at, case_number, step, std::move(e)});
+      ++step;
+    };
+    Event opened;
+    opened.stage = "opened";
+    opened.category = "complaint";
+    opened.customer = pop_.customers[static_cast<std::size_t>(customer)].id;
+    if (manager) opened.manager = ManagerId(*manager);
+    opened.severity = static_cast<Severity>(rng.Pick(kSeverityWeights));
+    constexpr std::array<Channel, 3> kChannels = {Channel::kCall, Channel::kStore, Channel::kMessage};
+    opened.channel = kChannels[static_cast<std::size_t>(rng.Pick(kComplaintChannelWeights))];
+    opened.note = absl::StrCat("about sale ", NumberedId("S", number, 7));
+    deal(std::move(opened));
+    // First response: 10 minutes to ~4 hours, plus up to two days for the slowest.
+    at += absl::Minutes(rng.Int(10, 240) + rng.Int(0, slack) * 6);
+    Event responded;
+    responded.stage = "responded";
+    if (manager) responded.manager = ManagerId(*manager);
+    deal(std::move(responded));
+    if (rng.PerMille(kComplaintWaitsPerMille)) {
+      at += absl::Minutes(rng.Int(30, 300));
+      Event waiting;
+      waiting.stage = "waiting";
+      waiting.note = "waiting for the customer's photos";
+      deal(std::move(waiting));
+      at += absl::Hours(rng.Int(12, 72));
+      Event resumed;
+      resumed.stage = "resumed";
+      deal(std::move(resumed));
+    }
+    auto resolve = [&](int min_hours, int max_hours) {
+      at += absl::Hours(rng.Int(min_hours, max_hours) + rng.Int(0, slack) / 10);
+      Event resolved;
+      resolved.stage = "resolved";
+      if (manager) resolved.manager = ManagerId(*manager);
+      const int cause = rng.Pick(kRootCauseWeights);
+      if (!rng.PerMille(kComplaintNoCausePerMille))
+        resolved.reason = std::string(kRootCauses[static_cast<std::size_t>(cause)]);
+      resolved.outcome = rng.PerMille(500) ? "replaced" : "refund or voucher";
+      deal(std::move(resolved));
+    };
+    resolve(2, 96);
+    // The fix does not hold for some: more often with a weaker manager.
+    if (rng.PerMille(40 + slack / 5)) {
+      at += absl::Hours(rng.Int(48, 240));
+      Event reopened;
+      reopened.stage = "reopened";
+      reopened.note = "the problem came back";
+      deal(std::move(reopened));
+      resolve(2, 48);
+    }
+  }
+
+  // Today's complaint case events, in time order.
+  void CaseEvents(int d, std::vector<Event>& out) {
+    std::vector<PendingCaseEvent>& due = pending_cases_[static_cast<std::size_t>(d)];
+    if (due.empty()) return;
+    std::sort(due.begin(), due.end(), [](const PendingCaseEvent& a, const PendingCaseEvent& b) {
+      return std::tie(a.at, a.case_number, a.step) < std::tie(b.at, b.case_number, b.step);
+    });
+    for (PendingCaseEvent& c : due) out.push_back(std::move(c.event));
+    std::vector<PendingCaseEvent>().swap(due);
   }
 
   // Today's survey answers. The score leans on the service quality of the manager
@@ -1639,19 +1754,20 @@ class EventGenerator {
 
   SynthOptions o_;
   Population pop_;
-  std::vector<int> owner_;                                   // current owner (manager index) per customer
-  std::vector<std::vector<PendingReturn>> pending_;          // returns due, per day index
-  std::vector<std::vector<PendingDone>> pending_done_;       // follow-ups done, per day index (within the year)
-  std::vector<std::vector<PendingMove>> pending_moves_;      // opportunity moves, per day index (within the year)
-  std::vector<std::vector<PendingSurvey>> pending_surveys_;  // survey answers, per day index (within the year)
-  std::vector<int> service_quality_;                         // per manager, per mille
-  std::vector<OpportunityPlan> opportunities_;               // by number - 1
+  std::vector<int> owner_;                                    // current owner (manager index) per customer
+  std::vector<std::vector<PendingReturn>> pending_;           // returns due, per day index
+  std::vector<std::vector<PendingDone>> pending_done_;        // follow-ups done, per day index (within the year)
+  std::vector<std::vector<PendingMove>> pending_moves_;       // opportunity moves, per day index (within the year)
+  std::vector<std::vector<PendingSurvey>> pending_surveys_;   // survey answers, per day index (within the year)
+  std::vector<std::vector<PendingCaseEvent>> pending_cases_;  // complaint case events, per day index (within the year)
+  std::vector<int> service_quality_;                          // per manager, per mille
+  std::vector<OpportunityPlan> opportunities_;                // by number - 1
   std::vector<int> open_until_;  // per customer: the last day of its open opportunity (-1: none; INT_MAX: open)
   uint64_t total_sales_weight_ = 0;
   uint64_t total_interaction_weight_ = 0;
   int64_t assignments_ = 0, sales_ = 0, returns_ = 0, interactions_ = 0;
   int64_t follow_ups_ = 0, dones_scheduled_ = 0, follow_ups_done_ = 0, opportunity_sales_ = 0;
-  int64_t surveys_ = 0;
+  int64_t surveys_ = 0, complaints_ = 0;
 };
 
 }  // namespace

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/strings/str_join.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "cadre/decimal.h"
@@ -622,6 +623,95 @@ TEST(SynthSurveyTest, SurveysLeaveTheOtherEventsAsTheyWere) {
   bool same = true;
   GenerateRetailEvents(without, [&](const Event& e) {
     EXPECT_NE(e.kind, EventKind::kSurveyResponse);
+    same = same && i < others.size() && json::ToText(e) == others[i];
+    ++i;
+    return true;
+  });
+  EXPECT_TRUE(same);
+  EXPECT_EQ(i, others.size());
+}
+
+// ---- Complaints -------------------------------------------------------------------------
+
+// With complaints switched on, each case opens after a sale of its customer and
+// runs its course in order: responded after opened, waiting then resumed,
+// resolved with a root cause (mostly), sometimes reopened and resolved again;
+// every event validates, and the rest of the dataset is what it was without them.
+TEST(SynthComplaintTest, CasesRunTheirCourseAfterASaleAndLeaveTheRestAlone) {
+  SynthOptions with = SmallOptions();
+  with.customers = 1000;
+  with.complaints_per_mille = 30;
+  SynthOptions without = with;
+  without.complaints_per_mille = 0;
+  absl::flat_hash_map<std::string, const Event*> sales;
+  std::vector<Event> events;
+  std::vector<std::string> others;
+  GenerateRetailEvents(with, [&](const Event& e) {
+    events.push_back(e);
+    if (e.kind != EventKind::kCase) others.push_back(json::ToText(e));
+    return true;
+  });
+  struct Course {
+    std::vector<std::string> stages;
+    std::vector<absl::Time> at;
+    std::optional<std::string> cause;
+  };
+  std::map<std::string, Course> cases;
+  int64_t sales_count = 0;
+  std::set<Severity> severities;
+  for (const Event& e : events) {
+    if (e.kind == EventKind::kSale) {
+      sales[e.id] = &e;
+      ++sales_count;
+    }
+    if (e.kind != EventKind::kCase) continue;
+    json::Path path("events");
+    ASSERT_TRUE(e.Validate(path).ok()) << e.id << ": " << e.Validate(path);
+    Course& c = cases[*e.reference];
+    c.stages.push_back(*e.stage);
+    c.at.push_back(e.occurred_at);
+    if (*e.stage == "opened") {
+      ASSERT_TRUE(e.note && e.note->starts_with("about sale ")) << e.id;
+      auto sale = sales.find(e.note->substr(11));
+      ASSERT_NE(sale, sales.end()) << e.id << " complains about no earlier sale";
+      EXPECT_EQ(e.customer, sale->second->customer) << e.id;
+      EXPECT_EQ(e.manager, sale->second->manager) << e.id;
+      EXPECT_GT(e.occurred_at, sale->second->occurred_at) << e.id;
+      severities.insert(*e.severity);
+    }
+    if (*e.stage == "resolved" && e.reason) c.cause = e.reason;
+  }
+  ASSERT_GT(cases.size(), 20u);
+  // About 3 % of the sales (those late in the year may open after it).
+  EXPECT_GT(static_cast<int64_t>(cases.size()) * 1000, sales_count * 20);
+  EXPECT_LT(static_cast<int64_t>(cases.size()) * 1000, sales_count * 31);
+  EXPECT_EQ(severities.size(), 4u);
+  int reopened = 0, waited = 0, resolved = 0;
+  for (const auto& [id, c] : cases) {
+    EXPECT_EQ(c.stages.front(), "opened") << id;
+    EXPECT_TRUE(std::is_sorted(c.at.begin(), c.at.end())) << id;
+    // The stages in their only possible order, cut off at the year's end.
+    static const std::vector<std::vector<std::string>> kCourses = {
+        {"opened", "responded", "resolved"},
+        {"opened", "responded", "waiting", "resumed", "resolved"},
+        {"opened", "responded", "resolved", "reopened", "resolved"},
+        {"opened", "responded", "waiting", "resumed", "resolved", "reopened", "resolved"}};
+    bool prefix = false;
+    for (const auto& course : kCourses)
+      prefix =
+          prefix || (c.stages.size() <= course.size() && std::equal(c.stages.begin(), c.stages.end(), course.begin()));
+    EXPECT_TRUE(prefix) << id << ": " << absl::StrJoin(c.stages, ",");
+    reopened += std::count(c.stages.begin(), c.stages.end(), "reopened") > 0;
+    waited += std::count(c.stages.begin(), c.stages.end(), "waiting") > 0;
+    resolved += std::count(c.stages.begin(), c.stages.end(), "resolved") > 0;
+  }
+  EXPECT_GT(reopened, 0);
+  EXPECT_LT(reopened * 4, resolved);
+  EXPECT_GT(waited, 0);
+  std::size_t i = 0;
+  bool same = true;
+  GenerateRetailEvents(without, [&](const Event& e) {
+    EXPECT_NE(e.kind, EventKind::kCase);
     same = same && i < others.size() && json::ToText(e) == others[i];
     ++i;
     return true;
