@@ -63,7 +63,8 @@
 //   step's responsible from then on; notify_lead puts the step on the lead's
 //   today list; raise_severity raises the case's severity one level (low ->
 //   medium -> high -> critical; a case without one counts as medium) and
-//   records it on the event.
+//   records it on the event. A reversed escalation event undoes its effect and
+//   is not due again (its id stays in the log).
 //
 // Thread-safety: an SopEngine is safe to share between threads; one mutex
 // serialises CatchUp and the queries.

@@ -153,7 +153,10 @@ struct SopEngine::State {
   absl::flat_hash_map<std::string, std::vector<const StoredEvent*>> case_events;   // by case, earliest first
   absl::flat_hash_map<std::string, std::vector<const StoredEvent*>> interactions;  // by customer
   absl::flat_hash_map<std::string, std::vector<const StoredEvent*>> step_done;     // by instance
-  absl::flat_hash_map<std::string, const StoredEvent*> escalations;                // by event id
+  absl::flat_hash_map<std::string, const StoredEvent*> escalations;                // by event id, not reversed
+  // Every escalation id in the log, reversed ones too: the log keeps an id for
+  // good, so a reversed escalation is never due again (it could not be recorded).
+  absl::flat_hash_set<std::string> logged_escalations;
   // raise_severity escalations, by case, earliest first.
   absl::flat_hash_map<std::string, std::vector<const StoredEvent*>> raised;
 
@@ -212,6 +215,7 @@ void SopEngine::State::Rebuild() {
   interactions.clear();
   step_done.clear();
   escalations.clear();
+  logged_escalations.clear();
   raised.clear();
 
   for (const auto& e : events)
@@ -238,6 +242,7 @@ void SopEngine::State::Rebuild() {
         if (!reversed(stored)) step_done[*e.reference].push_back(stored);
         break;
       case EventKind::kSopEscalation:
+        logged_escalations.insert(e.id);
         if (!reversed(stored)) escalations.emplace(e.id, stored);
         break;
       default:
@@ -582,7 +587,8 @@ absl::StatusOr<SopInstanceView> SopEngine::State::Evaluate(const Instance& inst,
         if (rule.action == EscalationAction::kReassign && e.manager) out.responsible = e.manager;
         if (rule.action == EscalationAction::kNotifyLead && e.manager) out.notified.push_back(*e.manager);
       }
-      esc.due = !esc.taken && out.status == SopStepStatus::kBreached && at <= now;
+      esc.due = !esc.taken && !logged_escalations.contains(esc.event_id) && out.status == SopStepStatus::kBreached &&
+                at <= now;
       out.escalations.push_back(std::move(esc));
     }
     if (completed_at) done[i] = true;
@@ -746,7 +752,7 @@ absl::StatusOr<std::vector<Event>> SopEngine::RecordEscalations(Workspace& works
       bool logged_before = false;
       {
         absl::MutexLock lock(&mu_);
-        logged_before = state_->escalations.contains(events[i].id);
+        logged_before = state_->logged_escalations.contains(events[i].id);
       }
       if (!logged_before) written.push_back(events[i]);
     }

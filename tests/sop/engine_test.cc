@@ -157,6 +157,12 @@ TEST_P(SopEngineTest, EscalationsFireExactlyOnce) {
                                               "escalated:sop-escalation:complaint/C1/respond/2@respond"));
   // L1 is now responsible; M1's instance filter still finds it (the instance is theirs).
   EXPECT_THAT(Ids(Instances({.manager = "L1"}, Sh("2026-05-05 12:00"))), ElementsAre("complaint/C1"));
+
+  // Reversing the reassignment undoes it, and it is not due again.
+  Ingest({Reverse("X9", "2026-05-05 12:30", "sop-escalation:complaint/C1/respond/1")});
+  EXPECT_EQ(Step("complaint/C1", "respond", Sh("2026-05-05 13:00")).responsible, "M1");
+  EXPECT_THAT(*engine_->DueEscalations(Sh("2026-05-05 13:00")), IsEmpty());
+  EXPECT_THAT(*engine_->RecordEscalations(*ws_, Sh("2026-05-05 13:00")), IsEmpty());
 }
 
 TEST_P(SopEngineTest, OneInstancePerCaseAndPerTriggerEvent) {
