@@ -10,6 +10,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/synchronization/mutex.h"
 #include "boost/json/serialize.hpp"
+#include "cadre/cases.h"
 #include "cadre/id.h"
 #include "cadre/json.h"
 #include "cadre/kpi.h"
@@ -57,6 +58,7 @@ const absl::flat_hash_map<std::string_view, BodyCheck>& TypedCollections() {
       {TrainingRequirement::kCollection, &CheckTyped<TrainingRequirement>},
       {BusinessCalendar::kCollection, &CheckTyped<BusinessCalendar>},
       {SopDefinition::kCollection, &CheckTyped<SopDefinition>},
+      {CaseSla::kCollection, &CheckTyped<CaseSla>},
   };
   return *collections;
 }
