@@ -60,8 +60,12 @@ constexpr std::array<BuiltinMetric, 20> kBuiltins = {{
      "promoters (9-10) minus detractors (0-6), as a percentage of the nps responses in the period"},
     {"survey_responses", MetricUnit::kCount, true, "the survey responses (csat and nps) in the period"},
     {"complaints_resolved_in_sla", MetricUnit::kRatio, true,
-     "slot for the case module: no value until complaint cases exist"},
-    {"sop_compliance", MetricUnit::kRatio, true, "slot for the SOP module: no value until SOPs exist"},
+     "the complaints opened in the period and resolved by its end within their case_slas resolution target, over "
+     "those resolved with a target (business time on the calendar \"default\" if there is one, else round the "
+     "clock)"},
+    {"sop_compliance", MetricUnit::kRatio, true,
+     "the SOP steps falling due in the period that were completed by their due instant, over those due, as "
+     "evaluated at the period's end (open steps past due count as missed)"},
     {"training_completion", MetricUnit::kRatio, true,
      "the training requirements of the manager's role met on the period's last day (course passed; a renewing "
      "certification still valid), over those required of them then; no value when nothing is required"},

@@ -25,6 +25,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/synchronization/mutex.h"
+#include "cadre/calendar.h"
+#include "cadre/cases.h"
 #include "cadre/crm.h"
 #include "cadre/id.h"
 #include "cadre/json.h"
@@ -32,6 +34,7 @@
 #include "cadre/opportunity.h"
 #include "cadre/org.h"
 #include "cadre/scope.h"
+#include "cadre/sop.h"
 #include "cadre/status.h"
 #include "cadre/tasks.h"
 #include "cadre/training.h"
@@ -56,10 +59,12 @@ enum Need : uint32_t {
   kNeedTasks = 4,      // follow-up tasks (from the task projection)
   kNeedOpps = 8,       // opportunities (from the opportunity projection)
   kNeedTraining = 16,  // training requirements met (from the training projection)
+  kNeedCases = 32,     // complaints resolved within their SLA (from the case projection)
+  kNeedSops = 64,      // SOP steps met on time (from the SOP engine)
 };
 // Needs met by projections outside the engine's own facts: not tracked per
 // manager, so their cells are recomputed whole when the projection moves on.
-constexpr uint32_t kProjectedNeeds = kNeedTasks | kNeedOpps | kNeedTraining;
+constexpr uint32_t kProjectedNeeds = kNeedTasks | kNeedOpps | kNeedTraining | kNeedCases | kNeedSops;
 
 // The built-in metrics, as an enum for the hot path.
 enum class B {
@@ -99,6 +104,10 @@ uint32_t NeedOf(B b) {
       return kNeedOpps;
     case B::kTrainingCompletion:
       return kNeedTraining;
+    case B::kComplaintsInSla:
+      return kNeedCases;
+    case B::kSopCompliance:
+      return kNeedSops;
     default:
       return 0;
   }
@@ -133,6 +142,7 @@ struct Acc {
   int64_t owned = 0, contacted_owned = 0;
   int64_t tasks_due = 0, tasks_on_time = 0, won = 0, closed = 0, weighted = 0;
   int64_t training_met = 0, training_required = 0;
+  int64_t complaints_in_sla = 0, complaints_resolved = 0, sop_met = 0, sop_due = 0;
   std::vector<CustomAcc> custom;
 
   void Add(const Acc& o) {
@@ -158,6 +168,10 @@ struct Acc {
     weighted += o.weighted;
     training_met += o.training_met;
     training_required += o.training_required;
+    complaints_in_sla += o.complaints_in_sla;
+    complaints_resolved += o.complaints_resolved;
+    sop_met += o.sop_met;
+    sop_due += o.sop_due;
     if (custom.size() < o.custom.size()) custom.resize(o.custom.size());
     for (std::size_t i = 0; i < o.custom.size(); ++i) custom[i].Add(o.custom[i]);
   }
@@ -208,8 +222,9 @@ Pair BuiltinPair(B b, const Acc& a) {
     case B::kTrainingCompletion:
       return {a.training_met, a.training_required};
     case B::kComplaintsInSla:
+      return {a.complaints_in_sla, a.complaints_resolved};
     case B::kSopCompliance:
-      return {0, 0};
+      return {a.sop_met, a.sop_due};
   }
   return {0, 0};
 }
@@ -278,7 +293,7 @@ struct PeriodCells {
   uint32_t needs = 0;
   std::vector<int32_t> custom;  // custom metric indexes, in Acc::custom order
   uint64_t generation = 0;      // facts' generation the cells reflect
-  uint64_t opps_mark = 0, tasks_mark = 0, training_mark = 0;
+  uint64_t opps_mark = 0, tasks_mark = 0, training_mark = 0, cases_mark = 0, sops_mark = 0;
   bool projections_done = false;
   std::vector<Acc> acc;        // per manager key (facts)
   std::vector<Acc> projected;  // per manager key (tasks, opportunities, training)
@@ -559,6 +574,9 @@ class KpiEngine::Impl {
     opportunities_ = std::make_unique<OpportunityProjection>();
     tasks_ = std::make_unique<FollowUpProjection>();
     training_ = std::make_unique<TrainingProjection>();
+    cases_ = std::make_unique<CaseProjection>();
+    sops_ = std::make_unique<SopEngine>(ws_);
+    sops_mark_ = 0;
   }
 
   // ---- Configuration -------------------------------------------------------
@@ -894,6 +912,11 @@ class KpiEngine::Impl {
     if (needs & kNeedOpps) CADRE_RETURN_IF_ERROR(opportunities_->CatchUp(ws_, *ownership_));
     if (needs & kNeedTasks) CADRE_RETURN_IF_ERROR(tasks_->CatchUp(ws_, *ownership_));
     if (needs & kNeedTraining) CADRE_RETURN_IF_ERROR(training_->CatchUp(ws_));
+    if (needs & kNeedCases) CADRE_RETURN_IF_ERROR(cases_->CatchUp(ws_));
+    if (needs & kNeedSops) {
+      CADRE_RETURN_IF_ERROR(sops_->CatchUp());
+      CADRE_ASSIGN_OR_RETURN(sops_mark_, ws_.HighWaterMark());
+    }
     return absl::OkStatus();
   }
 
@@ -1115,11 +1138,49 @@ class KpiEngine::Impl {
         cells.projected[m].training_required += tc.required;
       }
     }
+    if (cells.needs & kNeedCases) {
+      // Complaints opened in the period, as of its end, by the case_slas rules in
+      // force then, counted on the calendar "default" if there is one, else
+      // round the clock (see docs/kpi.md).
+      const absl::Time as_of = cells.end - absl::Nanoseconds(1);
+      CADRE_ASSIGN_OR_RETURN(const OrgTree* org, OrgAt(cells.period));
+      CADRE_ASSIGN_OR_RETURN(CaseSlaPolicy policy, CaseSlaPolicy::Load(ws_, as_of));
+      BusinessCalendar calendar = AlwaysOpenCalendar();
+      absl::StatusOr<Document> doc = ws_.Get(BusinessCalendar::kCollection, "default", as_of);
+      if (doc.ok()) {
+        CADRE_ASSIGN_OR_RETURN(calendar, json::FromText<BusinessCalendar>(doc->body, "calendars"));
+      } else if (!absl::IsNotFound(doc.status())) {
+        return doc.status();
+      }
+      CADRE_ASSIGN_OR_RETURN(BusinessClock clock, BusinessClock::Create(calendar, tz()));
+      CADRE_ASSIGN_OR_RETURN(std::vector<CaseSlaCounts> counts,
+                             CaseSlaCountsByManager(*cases_, *ownership_, *org, clock, policy, cells.start, cells.end));
+      for (const CaseSlaCounts& c : counts) {
+        if (c.resolved == 0) continue;
+        const uint32_t m = ManagerKey(c.manager);
+        if (m >= cells.projected.size()) cells.projected.resize(m + 1);
+        cells.projected[m].complaints_in_sla += c.resolved_in_sla;
+        cells.projected[m].complaints_resolved += c.resolved;
+      }
+    }
+    if (cells.needs & kNeedSops) {
+      // Steps falling due in the period, as evaluated at its end.
+      CADRE_ASSIGN_OR_RETURN(std::vector<SopOnTimeRow> rows, sops_->SopOnTime(cells.start, cells.end, cells.end));
+      for (const SopOnTimeRow& r : rows) {
+        if (r.due == 0) continue;
+        const uint32_t m = ManagerKey(r.manager);
+        if (m >= cells.projected.size()) cells.projected.resize(m + 1);
+        cells.projected[m].sop_met += r.met;
+        cells.projected[m].sop_due += r.due;
+      }
+    }
     // Interning may have grown the managers.
     if (cells.acc.size() < managers_->size()) cells.acc.resize(managers_->size());
     cells.opps_mark = opportunities_->high_water_mark();
     cells.tasks_mark = tasks_->high_water_mark();
     cells.training_mark = training_->high_water_mark();
+    cells.cases_mark = cases_->high_water_mark();
+    cells.sops_mark = sops_mark_;
     cells.projections_done = true;
     return absl::OkStatus();
   }
@@ -1163,7 +1224,8 @@ class KpiEngine::Impl {
     if (plan.needs & kProjectedNeeds) {
       CADRE_RETURN_IF_ERROR(CatchUpProjections(plan.needs));
       if (!cells->projections_done || cells->opps_mark != opportunities_->high_water_mark() ||
-          cells->tasks_mark != tasks_->high_water_mark() || cells->training_mark != training_->high_water_mark())
+          cells->tasks_mark != tasks_->high_water_mark() || cells->training_mark != training_->high_water_mark() ||
+          cells->cases_mark != cases_->high_water_mark() || cells->sops_mark != sops_mark_)
         CADRE_RETURN_IF_ERROR(ComputeProjected(*cells));
     }
     if (cells->acc.size() < managers_->size()) {
@@ -1724,6 +1786,9 @@ class KpiEngine::Impl {
       std::make_unique<OpportunityProjection>();
   std::unique_ptr<FollowUpProjection> tasks_ ABSL_GUARDED_BY(mu_) = std::make_unique<FollowUpProjection>();
   std::unique_ptr<TrainingProjection> training_ ABSL_GUARDED_BY(mu_) = std::make_unique<TrainingProjection>();
+  std::unique_ptr<CaseProjection> cases_ ABSL_GUARDED_BY(mu_) = std::make_unique<CaseProjection>();
+  std::unique_ptr<SopEngine> sops_ ABSL_GUARDED_BY(mu_) = std::make_unique<SopEngine>(ws_);
+  uint64_t sops_mark_ ABSL_GUARDED_BY(mu_) = 0;  // the log's mark when the SOP engine last caught up
 };
 
 KpiEngine::KpiEngine(const Workspace& workspace) : impl_(std::make_unique<Impl>(workspace)) {}

@@ -400,6 +400,62 @@ TEST_P(MetricsTest, LateAssignmentMovesTheCreditOfAnEarlierSaleThatNamedNoManage
   EXPECT_THAT(Value("new_customers", "M2", "2025-06"), Optional(DoubleEq(0)));
 }
 
+// complaints_resolved_in_sla: complaints opened in the period and resolved by
+// the end of it, within their case_slas resolution target, over those resolved.
+TEST_P(MetricsTest, ComplaintsResolvedInSlaCountCasesOpenedInThePeriod) {
+  Put("case_slas", "complaints",
+      R"({"category":"complaint","first_response":{"business_minutes":30},"resolution":{"business_minutes":120}})");
+  auto step = [](std::string id, const char* at, const char* ref, const char* stage) {
+    kpi_testing::Ev e(std::move(id), EventKind::kCase, at);
+    e.Ref(ref).Stage(stage);
+    return e;
+  };
+  auto open = [&](std::string id, const char* at, const char* ref, const char* manager) {
+    kpi_testing::Ev e = step(std::move(id), at, ref, "opened");
+    e.Category("complaint").Customer("C1").Manager(std::string(manager));
+    return e;
+  };
+  Ingest({open("K1", "2025-06-03T10:00:00+08:00", "CASE1", "M1"),
+          step("K1r", "2025-06-03T11:30:00+08:00", "CASE1", "resolved"),  // 90 minutes: in
+          open("K2", "2025-06-05T10:00:00+08:00", "CASE2", "M1"),
+          step("K2r", "2025-06-05T13:00:00+08:00", "CASE2", "resolved"),  // 180 minutes: late
+          open("K3", "2025-06-06T10:00:00+08:00", "CASE3", "M2"),
+          step("K3r", "2025-06-06T12:00:00+08:00", "CASE3", "resolved"),  // exactly 120: in
+          // Opened in June, resolved in July within the target: June's.
+          open("K4", "2025-06-30T23:00:00+08:00", "CASE4", "M2"),
+          step("K4r", "2025-07-01T00:30:00+08:00", "CASE4", "resolved")});
+  ExpectPair(Fig("complaints_resolved_in_sla", "M1", "2025-06"), 1, 2, "M1");
+  ExpectPair(Fig("complaints_resolved_in_sla", "M2", "2025-06"), 1, 1, "M2 as of June's end");
+  ExpectPair(Fig("complaints_resolved_in_sla", "T1", "2025-06", /*unit=*/true), 2, 3, "T1");
+  ExpectPair(Fig("complaints_resolved_in_sla", "M2", "2025-07"), 0, 0, "M2 July: nothing opened");
+  // A quarter holds the June case resolved in July.
+  ExpectPair(Fig("complaints_resolved_in_sla", "M2", "2025-Q2"), 1, 1, "M2 Q2 as of June's end");
+  ExpectPair(Fig("complaints_resolved_in_sla", "M2", "2025"), 2, 2, "M2 2025");
+  // A reversed resolution takes the case out of the resolved ones.
+  Ingest({Reverse("XK1r", "2025-07-02T10:00:00+08:00", "K1r")});
+  ExpectPair(Fig("complaints_resolved_in_sla", "M1", "2025-06"), 0, 1, "M1 after the reversal");
+}
+
+// sop_compliance: SOP steps falling due in the period met on time, over those
+// due, as evaluated at the period's end.
+TEST_P(MetricsTest, SopComplianceCountsStepsFallingDueInThePeriod) {
+  Put("sops", "thanks",
+      R"({"name":"Thank-you call","trigger":{"on":"large_purchase","min_amount_minor":50000},)"
+      R"("steps":[{"id":"call","name":"Call","role":"owner","within":{"days":2},)"
+      R"("completed_by":{"interaction":{}}}]})");
+  Ingest({Sale("S1", "2025-06-10T10:00:00+08:00", "C1", "M1", 60000),
+          Interaction("I1", "2025-06-11T09:00:00+08:00", "C1", "M1"),    // met
+          Sale("S2", "2025-06-20T10:00:00+08:00", "C2", "M1", 40000),    // too small
+          Sale("S3", "2025-06-28T10:00:00+08:00", "C3", "M2", 70000),    // due 30 June 10:00, never done
+          Sale("S4", "2025-06-30T10:00:00+08:00", "C4", "M2", 90000)});  // due 2 July: July's
+  ExpectPair(Fig("sop_compliance", "M1", "2025-06"), 1, 1, "M1");
+  ExpectPair(Fig("sop_compliance", "M2", "2025-06"), 0, 1, "M2");
+  ExpectPair(Fig("sop_compliance", "T1", "2025-06", /*unit=*/true), 1, 2, "T1");
+  ExpectPair(Fig("sop_compliance", "M2", "2025-07"), 0, 1, "M2 July: S4's call missed");
+  Ingest({Interaction("I4", "2025-07-01T09:00:00+08:00", "C4", "M2")});
+  ExpectPair(Fig("sop_compliance", "M2", "2025-07"), 1, 1, "M2 July after the call");
+}
+
 TEST_P(MetricsTest, SlotsWithoutDataHaveNoValue) {
   Ingest({Sale("S1", "2025-06-03T10:00:00+08:00", "C1", "M1", 10000),
           Interaction("I1", "2025-06-03T11:00:00+08:00", "C1", "M1")});
