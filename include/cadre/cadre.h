@@ -723,9 +723,12 @@ CADRE_API void cadre_storage_set_error(const char* message);
  *                  interactions, open opportunities and follow-ups
  *   ownership, holdings, org_tree, opportunities, follow_ups, follow_up_counts,
  *   pipeline (weighted value per manager and unit), pipeline_conversion (admin)
+ *   sop_instances, sop_instance, today (a manager's due SOP steps, follow-ups and
+ *   expiring certifications, most urgent first); cases, case_figures
  * Planning queries write nothing; their results carry the events that carry the
  * plan out, for the host to ingest: pool_sweep (admin), pool_claim,
- * assign_customers. include/cadre/query.h and docs/crm.md list every query with
+ * assign_customers, sop_escalate (admin: the SOP escalations due, under ids
+ * derived from their rules, so each is recorded once). include/cadre/query.h and docs/crm.md list every query with
  * its parameters and result. A rule that refuses (a claim over the daily limit,
  * say) is FAILED_PRECONDITION with the rule and the numbers in the message.
  * Results follow cadre's JSON rules: absent optional values and empty lists are

@@ -8,12 +8,15 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "boost/json/serialize.hpp"
+#include "cadre/calendar.h"
+#include "cadre/cases.h"
 #include "cadre/json.h"
 #include "cadre/opportunity.h"
 #include "cadre/org.h"
 #include "cadre/period.h"
 #include "cadre/pool.h"
 #include "cadre/scope.h"
+#include "cadre/sop.h"
 #include "cadre/tasks.h"
 #include "cadre/training.h"
 #include "cadre/workspace.h"
@@ -648,9 +651,291 @@ absl::StatusOr<boost::json::value> TrainingQuery(QueryEngine& engine, const Work
   return json::Write(report);
 }
 
+// ---- Cases -----------------------------------------------------------------------
+
+struct CasesParams {
+  std::optional<std::string> manager;
+  std::optional<std::string> customer;
+  std::optional<std::string> category;
+  std::optional<CaseStatus> status;
+  std::optional<CaseType> type;
+  std::optional<absl::CivilDay> from;   // opened on or after this day (workspace zone)
+  std::optional<absl::CivilDay> until;  // opened before this day
+  std::optional<absl::Time> as_of;      // default: now
+};
+BOOST_DESCRIBE_STRUCT(CasesParams, (), (manager, customer, category, status, type, from, until, as_of))
+
+struct CasesResult {
+  absl::Time as_of;
+  std::vector<Case> cases;
+  // The listed cases' anomalies and, for an admin, those of events naming a case never opened.
+  std::vector<CaseAnomaly> anomalies;
+};
+BOOST_DESCRIBE_STRUCT(CasesResult, (), (as_of, cases, anomalies))
+
+// An admin sees every case; a manager the cases credited to a manager they may
+// see, and every case of a customer they may see when they name that customer.
+absl::StatusOr<boost::json::value> CasesQuery(QueryEngine& engine, const Workspace& ws, const ViewerScope& viewer,
+                                              const boost::json::value& params) {
+  CADRE_ASSIGN_OR_RETURN(CasesParams p, ReadParams<CasesParams>(params));
+  CADRE_RETURN_IF_ERROR(engine.ownership().CatchUp(ws));
+  if (p.manager) CADRE_RETURN_IF_ERROR(viewer.CheckManager(*p.manager));
+  if (p.customer) CADRE_RETURN_IF_ERROR(viewer.CheckCustomer(*p.customer, engine.ownership(), p.as_of));
+  CaseProjection cases;  // rebuilt per request: a member of QueryEngine would keep it
+  CADRE_RETURN_IF_ERROR(cases.CatchUp(ws));
+  CaseFilter filter;
+  filter.manager = p.manager;
+  filter.customer = p.customer;
+  filter.category = p.category;
+  filter.status = p.status;
+  filter.type = p.type;
+  if (p.from) filter.from = absl::FromCivil(absl::CivilSecond(*p.from), ws.time_zone());
+  if (p.until) filter.until = absl::FromCivil(absl::CivilSecond(*p.until), ws.time_zone());
+  CasesResult r;
+  r.as_of = p.as_of.value_or(engine.Now());
+  filter.as_of = r.as_of;
+  for (Case& c : cases.List(filter, engine.ownership())) {
+    if (!viewer.admin() && !p.customer && !(c.manager && viewer.CanSeeManager(*c.manager))) continue;
+    r.cases.push_back(std::move(c));
+  }
+  absl::flat_hash_set<std::string> listed;
+  for (const Case& c : r.cases) listed.insert(c.id);
+  for (CaseAnomaly& a : cases.Anomalies(engine.ownership(), r.as_of)) {
+    const bool orphan = !cases.Find(a.case_id, engine.ownership(), r.as_of).has_value();
+    if (listed.contains(a.case_id) || (viewer.admin() && orphan)) r.anomalies.push_back(std::move(a));
+  }
+  return json::Write(r);
+}
+
+struct CaseFiguresParams {
+  static constexpr std::string_view kRequired[] = {"from", "until"};
+  absl::CivilDay from;   // cases opened on or after this day (workspace zone)
+  absl::CivilDay until;  // ... and before this day
+  std::optional<std::string> manager;
+  std::optional<std::string> unit;
+  std::optional<std::string> calendar;  // a calendars document; absent: 24x7
+  std::optional<CaseType> type;
+  std::optional<absl::Time> as_of;  // default: the period end, or now if earlier
+  std::vector<CaseSla> slas;        // the SLA rules; empty: the case_slas documents in force at as_of
+  bool units = true;
+  absl::Status Validate(json::Path& path) const {
+    if (manager && unit) {
+      json::PathScope scope(path, "unit");
+      return FieldError(path.str(), "give manager or unit, not both");
+    }
+    if (!(from < until)) {
+      json::PathScope scope(path, "until");
+      return FieldError(path.str(), "must be after from", QuoteJson(FormatDay(until)));
+    }
+    // Each rule was validated as it was read; two rules for one category and severity are refused.
+    for (std::size_t i = 0; i < slas.size(); ++i) {
+      for (std::size_t j = 0; j < i; ++j) {
+        if (slas[j].category != slas[i].category || slas[j].severity != slas[i].severity) continue;
+        json::PathScope list(path, "slas");
+        json::PathScope item(path, i);
+        json::PathScope field(path, "category");
+        return FieldError(path.str(), absl::StrCat("repeats the category and severity of slas[", j, "]"),
+                          QuoteJson(slas[i].category));
+      }
+    }
+    return absl::OkStatus();
+  }
+};
+BOOST_DESCRIBE_STRUCT(CaseFiguresParams, (), (from, until, manager, unit, calendar, type, as_of, slas, units))
+
+// A manager: their row. A unit: its managers and roll-ups, for an admin or a
+// lead of it. Neither: an admin gets everyone, every unit and the uncredited
+// cases; a lead the managers they may see and the units they lead (and below);
+// a plain manager their own row.
+absl::StatusOr<boost::json::value> CaseFiguresQuery(QueryEngine& engine, const Workspace& ws, const ViewerScope& viewer,
+                                                    const boost::json::value& params) {
+  CADRE_ASSIGN_OR_RETURN(CaseFiguresParams p, ReadParams<CaseFiguresParams>(params));
+  if (p.manager) CADRE_RETURN_IF_ERROR(viewer.CheckManager(*p.manager));
+  if (p.unit) CADRE_RETURN_IF_ERROR(RequireUnit(ws, viewer, *p.unit, "case_figures"));
+  CaseReportRequest request;
+  request.from = absl::FromCivil(absl::CivilSecond(p.from), ws.time_zone());
+  request.until = absl::FromCivil(absl::CivilSecond(p.until), ws.time_zone());
+  request.as_of = p.as_of.value_or(std::max(request.from, std::min(request.until, engine.Now())));
+  request.type = p.type;
+  request.unit = p.unit;
+  request.units = p.units;
+  const bool own_row_only = !p.unit && !viewer.admin() && viewer.led_units().empty();
+  if (p.manager || own_row_only) {
+    request.managers = {p.manager ? *p.manager : *viewer.manager()};
+    request.units = false;
+  } else if (!p.unit && !viewer.admin()) {
+    request.managers = viewer.visible_managers();
+  }
+  BusinessCalendar calendar = AlwaysOpenCalendar();
+  if (p.calendar) {
+    absl::StatusOr<Document> doc = ws.Get(BusinessCalendar::kCollection, *p.calendar, request.as_of);
+    if (absl::IsNotFound(doc.status()))
+      return FieldError(absl::StatusCode::kNotFound, "request.calendar", "no such calendar", QuoteJson(*p.calendar));
+    if (!doc.ok()) return doc.status();
+    CADRE_ASSIGN_OR_RETURN(calendar, json::FromText<BusinessCalendar>(doc->body, "calendar"));
+  }
+  CADRE_ASSIGN_OR_RETURN(BusinessClock clock, BusinessClock::Create(calendar, ws.time_zone()));
+  CaseSlaPolicy policy{p.slas};
+  if (policy.rules.empty()) {
+    CADRE_ASSIGN_OR_RETURN(policy, CaseSlaPolicy::Load(ws, *request.as_of));
+  }
+  CADRE_RETURN_IF_ERROR(engine.ownership().CatchUp(ws));
+  CaseProjection cases;  // rebuilt per request: a member of QueryEngine would keep it
+  CADRE_RETURN_IF_ERROR(cases.CatchUp(ws));
+  CADRE_ASSIGN_OR_RETURN(OrgTree tree, OrgTree::Load(ws, request.as_of));
+  if (p.unit && tree.FindUnit(*p.unit) == nullptr)
+    return FieldError(absl::StatusCode::kNotFound, "request.unit", "no such org unit", QuoteJson(*p.unit));
+  absl::StatusOr<CaseReport> report = BuildCaseReport(cases, engine.ownership(), tree, clock, policy, request);
+  if (!report.ok()) return RequestPath(report.status());
+  if (!viewer.admin() && !p.manager && !p.unit && !own_row_only) {
+    std::erase_if(report->units, [&](const CaseFigures& u) {
+      for (const std::string& led : viewer.led_units()) {
+        absl::StatusOr<bool> within = tree.IsWithin(*u.unit, led);
+        if (within.ok() && *within) return false;
+      }
+      return true;
+    });
+  }
+  return json::Write(*report);
+}
+
+// ---- SOPs --------------------------------------------------------------------------
+
+struct SopInstancesParams {
+  std::optional<std::string> manager;
+  std::optional<std::string> customer;
+  std::optional<std::string> sop;
+  bool open_only = false;
+  std::optional<absl::Time> now;  // default: now
+};
+BOOST_DESCRIBE_STRUCT(SopInstancesParams, (), (manager, customer, sop, open_only, now))
+
+struct SopInstancesResult {
+  absl::Time now;
+  std::vector<SopInstanceView> instances;
+};
+BOOST_DESCRIBE_STRUCT(SopInstancesResult, (), (now, instances))
+
+struct SopInstanceParams {
+  static constexpr std::string_view kRequired[] = {"id"};
+  std::string id;
+  std::optional<absl::Time> now;  // default: now
+};
+BOOST_DESCRIBE_STRUCT(SopInstanceParams, (), (id, now))
+
+struct TodayParams {
+  std::optional<std::string> manager;  // default: the viewer
+  std::optional<absl::Time> now;       // default: now
+  int32_t expiring_within_days = 30;
+  absl::Status Validate(json::Path& path) const {
+    if (expiring_within_days < 0 || expiring_within_days > 3650) {
+      json::PathScope scope(path, "expiring_within_days");
+      return FieldError(path.str(), "must be between 0 and 3650", absl::StrCat(expiring_within_days));
+    }
+    return absl::OkStatus();
+  }
+};
+BOOST_DESCRIBE_STRUCT(TodayParams, (), (manager, now, expiring_within_days))
+
+struct SopEscalateParams {
+  std::optional<absl::Time> now;  // default: now
+};
+BOOST_DESCRIBE_STRUCT(SopEscalateParams, (), (now))
+
+struct SopEscalateResult {
+  absl::Time now;
+  std::vector<Event> events;
+};
+BOOST_DESCRIBE_STRUCT(SopEscalateResult, (), (now, events))
+
+// Whether the viewer may see an instance: its manager, or a step's responsible
+// or notified manager, is one they may see.
+bool CanSeeInstance(const ViewerScope& viewer, const SopInstanceView& inst) {
+  if (viewer.admin()) return true;
+  if (inst.manager && viewer.CanSeeManager(*inst.manager)) return true;
+  for (const SopStepState& step : inst.steps) {
+    if (step.responsible && viewer.CanSeeManager(*step.responsible)) return true;
+    for (const std::string& m : step.notified)
+      if (viewer.CanSeeManager(m)) return true;
+  }
+  return false;
+}
+
+// The engine is rebuilt per request: a member of QueryEngine would keep it.
+absl::StatusOr<boost::json::value> SopInstancesQuery(QueryEngine& engine, const Workspace& ws,
+                                                     const ViewerScope& viewer, const boost::json::value& params) {
+  CADRE_ASSIGN_OR_RETURN(SopInstancesParams p, ReadParams<SopInstancesParams>(params));
+  SopInstancesResult r;
+  r.now = p.now.value_or(engine.Now());
+  CADRE_RETURN_IF_ERROR(engine.ownership().CatchUp(ws));
+  if (p.manager) CADRE_RETURN_IF_ERROR(viewer.CheckManager(*p.manager));
+  if (p.customer) CADRE_RETURN_IF_ERROR(viewer.CheckCustomer(*p.customer, engine.ownership(), p.now));
+  SopEngine sops(ws);
+  CADRE_RETURN_IF_ERROR(sops.CatchUp());
+  CADRE_ASSIGN_OR_RETURN(
+      r.instances,
+      sops.Instances({.manager = p.manager, .customer = p.customer, .sop = p.sop, .open_only = p.open_only}, r.now));
+  if (!p.manager && !p.customer)
+    std::erase_if(r.instances, [&](const SopInstanceView& inst) { return !CanSeeInstance(viewer, inst); });
+  // Written whole, so that no instances still reads "instances":[].
+  return boost::json::object{{"now", json::Write(r.now)}, {"instances", json::Write(r.instances)}};
+}
+
+absl::StatusOr<boost::json::value> SopInstanceQuery(QueryEngine& engine, const Workspace& ws, const ViewerScope& viewer,
+                                                    const boost::json::value& params) {
+  CADRE_ASSIGN_OR_RETURN(SopInstanceParams p, ReadParams<SopInstanceParams>(params));
+  SopEngine sops(ws);
+  CADRE_RETURN_IF_ERROR(sops.CatchUp());
+  absl::StatusOr<SopInstanceView> inst = sops.Instance(p.id, p.now.value_or(engine.Now()));
+  // Out of scope reads exactly as not there.
+  if (absl::IsNotFound(inst.status()) || (inst.ok() && !CanSeeInstance(viewer, *inst)))
+    return FieldError(absl::StatusCode::kNotFound, "request.id", "no such SOP instance", QuoteJson(p.id));
+  if (!inst.ok()) return inst.status();
+  return json::Write(*inst);
+}
+
+absl::StatusOr<boost::json::value> TodayQuery(QueryEngine& engine, const Workspace& ws, const ViewerScope& viewer,
+                                              const boost::json::value& params) {
+  CADRE_ASSIGN_OR_RETURN(TodayParams p, ReadParams<TodayParams>(params));
+  if (!p.manager && viewer.admin())
+    return FieldError("request.manager", "required field is missing (an admin names the manager whose day it is)");
+  const std::string manager = p.manager ? *p.manager : *viewer.manager();
+  CADRE_RETURN_IF_ERROR(viewer.CheckManager(manager));
+  CADRE_RETURN_IF_ERROR(engine.ownership().CatchUp(ws));
+  CADRE_RETURN_IF_ERROR(engine.tasks().CatchUp(ws, engine.ownership()));
+  SopEngine sops(ws);
+  CADRE_RETURN_IF_ERROR(sops.CatchUp());
+  TrainingProjection training;
+  CADRE_RETURN_IF_ERROR(training.CatchUp(ws));
+  CADRE_ASSIGN_OR_RETURN(TodayList today,
+                         BuildTodayList(ws, sops, engine.tasks(), training, manager, p.now.value_or(engine.Now()),
+                                        {.expiring_within_days = p.expiring_within_days}));
+  boost::json::object out = json::Write(today).as_object();
+  out["items"] = json::Write(today.items);  // present when empty too
+  return out;
+}
+
+absl::StatusOr<boost::json::value> SopEscalateQuery(QueryEngine& engine, const Workspace& ws, const ViewerScope& viewer,
+                                                    const boost::json::value& params) {
+  CADRE_ASSIGN_OR_RETURN(SopEscalateParams p, ReadParams<SopEscalateParams>(params));
+  CADRE_RETURN_IF_ERROR(RequireAdmin(viewer, "sop_escalate", "it plans escalations for every manager"));
+  SopEscalateResult r;
+  r.now = p.now.value_or(engine.Now());
+  SopEngine sops(ws);
+  CADRE_RETURN_IF_ERROR(sops.CatchUp());
+  // A planning query, like pool_sweep: it writes nothing and returns the events
+  // that record the escalations due, for the host to ingest. Their ids derive
+  // from the rules, so ingesting them twice records each once.
+  CADRE_ASSIGN_OR_RETURN(std::vector<DueEscalation> due, sops.DueEscalations(r.now));
+  for (DueEscalation& d : due) r.events.push_back(std::move(d.event));
+  return boost::json::object{{"now", json::Write(r.now)}, {"events", json::Write(r.events)}};
+}
+
 const std::map<std::string, Handler, std::less<>>& Handlers() {
   static const auto* const handlers = new std::map<std::string, Handler, std::less<>>{
       {"assign_customers", &AssignQuery},
+      {"case_figures", &CaseFiguresQuery},
+      {"cases", &CasesQuery},
       {"customer_360", &Customer360Query},
       {"follow_up_counts", &FollowUpCountsQuery},
       {"follow_ups", &FollowUpsQuery},
@@ -666,6 +951,10 @@ const std::map<std::string, Handler, std::less<>>& Handlers() {
       {"pool_claim", &PoolClaimQuery},
       {"pool_sweep", &PoolSweepQuery},
       {"scorecard", &ScorecardQuery},
+      {"sop_escalate", &SopEscalateQuery},
+      {"sop_instance", &SopInstanceQuery},
+      {"sop_instances", &SopInstancesQuery},
+      {"today", &TodayQuery},
       {"training", &TrainingQuery},
   };
   return *handlers;
