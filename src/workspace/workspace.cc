@@ -12,6 +12,7 @@
 #include "boost/json/serialize.hpp"
 #include "cadre/cases.h"
 #include "cadre/id.h"
+#include "cadre/incentive.h"
 #include "cadre/json.h"
 #include "cadre/kpi.h"
 #include "cadre/model.h"
@@ -59,6 +60,8 @@ const absl::flat_hash_map<std::string_view, BodyCheck>& TypedCollections() {
       {BusinessCalendar::kCollection, &CheckTyped<BusinessCalendar>},
       {SopDefinition::kCollection, &CheckTyped<SopDefinition>},
       {CaseSla::kCollection, &CheckTyped<CaseSla>},
+      {PlanAssignment::kCollection, &CheckTyped<PlanAssignment>},
+      {CreditSplit::kCollection, &CheckTyped<CreditSplit>},
   };
   return *collections;
 }
