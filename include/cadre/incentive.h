@@ -429,6 +429,65 @@ BOOST_DESCRIBE_STRUCT(Statement, (),
                       (manager, period, currency, state, lines, total_minor, exact_total, rounding, draw_balance_minor,
                        notes))
 
+// ---- Period close and disputes -----------------------------------------------------------
+
+// The state of an incentive period (collection "incentive_periods"; the id is
+// the period's text, "2025-06" or "2025-Q2"). IncentiveEngine::ClosePeriod
+// writes it in the same transaction as the frozen statements; its versions
+// (Workspace::History) are the audit trail of every close and reopen, with who,
+// why and when. Periods close in order (the one after the last closed period)
+// and reopen from the latest closed one backwards.
+struct IncentivePeriod {
+  static constexpr std::string_view kRequired[] = {"id", "state", "by"};
+  static constexpr std::string_view kCollection = "incentive_periods";
+  std::string id;
+  PeriodState state = PeriodState::kClosed;
+  std::string by;                     // who closed or reopened it
+  std::optional<std::string> reason;  // why (required to reopen)
+  uint64_t through_seq = 0;           // closed: the event log's high-water mark the statements saw
+  absl::Status Validate(json::Path& path) const;
+  friend bool operator==(const IncentivePeriod&, const IncentivePeriod&) = default;
+};
+BOOST_DESCRIBE_STRUCT(IncentivePeriod, (), (id, state, by, reason, through_seq))
+
+// A statement frozen when its period closed (collection
+// "incentive_statements", id "<period>/<manager>"). Written by ClosePeriod only;
+// a closed period's statement is read from here, never recomputed.
+struct ClosedStatement {
+  static constexpr std::string_view kRequired[] = {"id", "statement"};
+  static constexpr std::string_view kCollection = "incentive_statements";
+  std::string id;
+  Statement statement;
+  absl::Status Validate(json::Path& path) const;
+};
+BOOST_DESCRIBE_STRUCT(ClosedStatement, (), (id, statement))
+
+enum class DisputeStatus { kOpen, kAccepted, kRejected };
+BOOST_DESCRIBE_ENUM(DisputeStatus, kOpen, kAccepted, kRejected)
+
+// A manager's dispute of one statement line (collection "statement_disputes").
+// Raised open with a reason; resolved once, accepted with an adjustment (paid
+// in the first period after the disputed one that was open when it was
+// accepted) or rejected, each with the resolution's reason and who resolved it.
+// Its versions are the audit trail.
+struct StatementDispute {
+  static constexpr std::string_view kRequired[] = {"id", "manager", "period", "line", "reason"};
+  static constexpr std::string_view kCollection = "statement_disputes";
+  std::string id;
+  std::string manager;
+  std::string period;
+  std::string line;  // the StatementLine id disputed
+  std::string reason;
+  DisputeStatus status = DisputeStatus::kOpen;
+  std::optional<int64_t> adjustment_minor;  // accepted: what it pays (signed, not 0)
+  std::optional<std::string> resolution;    // accepted or rejected: why
+  std::optional<std::string> resolved_by;
+  absl::Status Validate(json::Path& path) const;
+  friend bool operator==(const StatementDispute&, const StatementDispute&) = default;
+};
+BOOST_DESCRIBE_STRUCT(StatementDispute, (),
+                      (id, manager, period, line, reason, status, adjustment_minor, resolution, resolved_by))
+
 }  // namespace cadre
 
 #endif  // CADRE_INCENTIVE_H_
