@@ -19,6 +19,7 @@
 #include "cadre/org.h"
 #include "cadre/period.h"
 #include "cadre/pool.h"
+#include "cadre/promotion.h"
 #include "cadre/sop.h"
 #include "cadre/training.h"
 
@@ -60,6 +61,7 @@ const absl::flat_hash_map<std::string_view, BodyCheck>& TypedCollections() {
       {BusinessCalendar::kCollection, &CheckTyped<BusinessCalendar>},
       {SopDefinition::kCollection, &CheckTyped<SopDefinition>},
       {CaseSla::kCollection, &CheckTyped<CaseSla>},
+      {CareerLadder::kCollection, &CheckTyped<CareerLadder>},
       {PlanAssignment::kCollection, &CheckTyped<PlanAssignment>},
       {CreditSplit::kCollection, &CheckTyped<CreditSplit>},
   };
