@@ -34,7 +34,9 @@
 #define CADRE_INCENTIVE_H_
 
 #include <cstdint>
+#include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -487,6 +489,76 @@ struct StatementDispute {
 };
 BOOST_DESCRIBE_STRUCT(StatementDispute, (),
                       (id, manager, period, line, reason, status, adjustment_minor, resolution, resolved_by))
+
+// ---- The engine ------------------------------------------------------------------------------
+
+struct StatementOptions {
+  bool expand_credits = false;  // list every credit behind each line (one statement: fine; all: heavy)
+};
+
+// Computes statements from the event log and configuration, closes periods and
+// records disputes.
+//
+// A statement is a deterministic function of the log and the configuration: the
+// same inputs give the identical statement. An open period's statement is
+// recomputed; a closed one's is read back exactly as it was frozen. Late events
+// and corrections for a closed period become adjustment lines in the first
+// open period after the last closed one.
+//
+// Thread-safety: safe to share between threads; one mutex serialises CatchUp,
+// queries and writes.
+class IncentiveEngine {
+ public:
+  explicit IncentiveEngine(const Workspace& workspace);
+  ~IncentiveEngine();
+  IncentiveEngine(const IncentiveEngine&) = delete;
+  IncentiveEngine& operator=(const IncentiveEngine&) = delete;
+
+  // Applies the events logged since the last call and notices configuration
+  // written since then through this process's Workspace. Queries call it first.
+  absl::Status CatchUp();
+
+  // One manager's statement. NOT_FOUND when the manager is not in the org tree
+  // at the period's end, or was on no plan in the period (and, for a closed
+  // period, had no statement frozen); FAILED_PRECONDITION when the
+  // configuration cannot pay the period (a plan paid by quarter asked for a
+  // month, a gate on a derived metric, a missing target, ...), naming what.
+  absl::StatusOr<Statement> GetStatement(std::string_view manager, const Period& period,
+                                         const StatementOptions& options = {});
+
+  // The statements of every manager on a plan in `period` (only `managers`
+  // when not empty), by manager id; traces without credits.
+  absl::StatusOr<std::vector<Statement>> GetStatements(const Period& period,
+                                                       std::span<const std::string> managers = {});
+
+  // Closes `period`: freezes every statement of it and marks it closed, in one
+  // transaction. FAILED_PRECONDITION when it is closed already, or when a
+  // period before it is open while another is closed (periods close in order).
+  absl::StatusOr<IncentivePeriod> ClosePeriod(Workspace& workspace, const Period& period, std::string_view by,
+                                              std::optional<std::string> reason = std::nullopt);
+  // Reopens the latest closed period (its frozen statements are no longer
+  // read; recomputing it includes what arrived since). FAILED_PRECONDITION when
+  // it is not closed or a later period is.
+  absl::StatusOr<IncentivePeriod> ReopenPeriod(Workspace& workspace, const Period& period, std::string_view by,
+                                               std::string_view reason);
+  // The state of a period: open unless closed.
+  absl::StatusOr<PeriodState> StateOf(const Period& period);
+
+  // A manager disputes a line of one of their statements (the line must exist).
+  absl::StatusOr<StatementDispute> RaiseDispute(Workspace& workspace, const StatementDispute& dispute);
+  // Accepts (with an adjustment) or rejects an open dispute, once.
+  absl::StatusOr<StatementDispute> ResolveDispute(Workspace& workspace, std::string_view id, bool accept,
+                                                  std::optional<int64_t> adjustment_minor, std::string_view resolution,
+                                                  std::string_view by);
+
+  // Credits held, and the bytes the engine's credit ledger holds for them.
+  std::size_t credit_count() const;
+  std::size_t FactBytes() const;
+
+ private:
+  class Impl;
+  std::unique_ptr<Impl> impl_;
+};
 
 }  // namespace cadre
 

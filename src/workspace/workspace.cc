@@ -64,6 +64,9 @@ const absl::flat_hash_map<std::string_view, BodyCheck>& TypedCollections() {
       {CareerLadder::kCollection, &CheckTyped<CareerLadder>},
       {PlanAssignment::kCollection, &CheckTyped<PlanAssignment>},
       {CreditSplit::kCollection, &CheckTyped<CreditSplit>},
+      {IncentivePeriod::kCollection, &CheckTyped<IncentivePeriod>},
+      {ClosedStatement::kCollection, &CheckTyped<ClosedStatement>},
+      {StatementDispute::kCollection, &CheckTyped<StatementDispute>},
   };
   return *collections;
 }

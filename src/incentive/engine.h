@@ -1,0 +1,142 @@
+// The incentive engine's state, shared by engine.cc (statements) and
+// engine_close.cc (closed periods, adjustments, disputes). Private: the public
+// face is cadre::IncentiveEngine.
+#ifndef CADRE_SRC_INCENTIVE_ENGINE_H_
+#define CADRE_SRC_INCENTIVE_ENGINE_H_
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/status/statusor.h"
+#include "cadre/incentive.h"
+#include "cadre/kpi.h"
+#include "cadre/org.h"
+#include "cadre/period.h"
+#include "cadre/training.h"
+#include "incentive/calc.h"
+#include "incentive/credits.h"
+#include "incentive/exact.h"
+#include "incentive/plan_book.h"
+
+namespace cadre::incentive_internal {
+
+// The credits behind one line, with the manager each is credited to (an
+// overlay line holds other managers' credits).
+using LineCredits = std::vector<std::pair<const Credit*, uint32_t>>;
+
+// Not thread-safe: IncentiveEngine serialises every call.
+class EngineState {
+ public:
+  explicit EngineState(const Workspace& workspace);
+  ~EngineState();
+
+  absl::Status CatchUp();
+  absl::StatusOr<Statement> Get(std::string_view manager, const Period& period, const StatementOptions& options);
+  absl::StatusOr<std::vector<Statement>> GetAll(const Period& period, std::span<const std::string> managers);
+
+  // engine_close.cc
+  absl::StatusOr<PeriodState> StateOf(const Period& period);
+  absl::StatusOr<IncentivePeriod> Close(Workspace& workspace, const Period& period, std::string_view by,
+                                        std::optional<std::string> reason);
+  absl::StatusOr<IncentivePeriod> Reopen(Workspace& workspace, const Period& period, std::string_view by,
+                                         std::string_view reason);
+  absl::StatusOr<StatementDispute> Raise(Workspace& workspace, const StatementDispute& dispute);
+  absl::StatusOr<StatementDispute> Resolve(Workspace& workspace, std::string_view id, bool accept,
+                                           std::optional<int64_t> adjustment_minor, std::string_view resolution,
+                                           std::string_view by);
+
+  const CreditLedger& ledger() const { return ledger_; }
+
+ private:
+  // A statement as computed, with what its lines were computed from.
+  struct Computed {
+    Statement statement;
+    std::vector<Exact> exact;          // per line: the exact amount
+    std::vector<LineCredits> credits;  // per line (empty for frozen statements)
+    std::size_t own_lines = 0;         // the first own_lines lines are the period's own (not corrections, draws)
+  };
+  // What a period's statements read besides the credits, loaded once per period.
+  struct PeriodFacts {
+    OrgTree tree;  // at the end of the period's last day
+    // metric -> manager -> the figure's (numerator, denominator)
+    absl::flat_hash_map<std::string, absl::flat_hash_map<std::string, std::pair<int64_t, int64_t>>> figures;
+    std::unique_ptr<TrainingReport> training;
+    bool targets_loaded = false;
+    std::map<std::string, Target> targets;  // "<manager>\x1f<metric>"
+  };
+  struct PeriodRecord {
+    IncentivePeriod doc;
+    int64_t version = 0;
+  };
+
+  absl::StatusOr<const Computed*> Compute(std::string_view manager, const Period& period);
+  absl::StatusOr<std::unique_ptr<Computed>> Build(std::string_view manager, const Period& period);
+  absl::Status OwnLines(const Manager& manager, const Period& period, const OrgTree& tree,
+                        const std::vector<PlanSegment>& segments, std::vector<LineResult>& lines,
+                        std::vector<LineCredits>& credits);
+  absl::Status CommissionLines(const Manager& manager, const Period& period, const PlanSegment& seg,
+                               std::size_t segments, const PlanComponent& c, const OrgTree& tree,
+                               std::vector<LineResult>& lines, std::vector<LineCredits>& credits);
+  absl::Status SpiffLine(const Manager& manager, const Period& period, const PlanSegment& seg, std::size_t segments,
+                         const PlanComponent& c, std::vector<LineResult>& lines, std::vector<LineCredits>& credits);
+  absl::Status BonusLine(const Manager& manager, const Period& period, const PlanSegment& seg, std::size_t segments,
+                         const PlanComponent& c, std::vector<LineResult>& lines, std::vector<LineCredits>& credits);
+  absl::StatusOr<std::vector<uint32_t>> CreditedManagers(const PlanComponent& c, const Manager& manager,
+                                                         const OrgTree& tree);
+  absl::StatusOr<Exact> RatePaid(const Manager& manager, const PlanComponent& c, absl::CivilDay sale_day,
+                                 Granularity granularity);
+  absl::StatusOr<Exact> PaidThisYear(const Manager& manager, const PlanComponent& c, const Period& period,
+                                     RoundingScope scope);
+  absl::StatusOr<std::vector<GateFacts>> GatherGates(const PlanComponent& c, const Period& period,
+                                                     const Manager& manager);
+  absl::StatusOr<std::optional<Exact>> ScorecardTotal(const Period& period, const Manager& manager,
+                                                      std::string_view scorecard, std::vector<std::string>& notes);
+
+  absl::StatusOr<PeriodFacts*> FactsOf(const Period& period);
+  absl::StatusOr<const MetricDefinition*> DefinedMetric(std::string_view id);
+  absl::StatusOr<std::optional<Exact>> MetricValue(const Period& period, std::string_view metric,
+                                                   std::string_view manager, std::string_view used_by);
+  absl::StatusOr<const ManagerTraining*> TrainingOf(const Period& period, std::string_view manager);
+  absl::StatusOr<const Target*> TargetOf(const Period& period, std::string_view metric, std::string_view manager);
+
+  // engine_close.cc
+  absl::Status LoadPeriods();
+  absl::StatusOr<std::unique_ptr<Computed>> Frozen(std::string_view manager, const Period& period);
+  absl::StatusOr<std::vector<std::string>> FrozenManagers(const Period& period);
+  absl::Status Corrections(const Manager& manager, const Period& period, std::vector<LineResult>& lines,
+                           std::vector<LineCredits>& credits);
+  absl::StatusOr<std::vector<LineResult>> LiveOwnLines(const Manager& manager, const Period& period,
+                                                       std::vector<LineCredits>& credits);
+  absl::StatusOr<std::optional<Period>> LastClosed(Granularity granularity);
+
+  const Workspace& ws_;
+  CreditLedger ledger_;
+  PlanBook book_;
+  std::unique_ptr<KpiEngine> kpi_;
+  std::unique_ptr<TrainingProjection> training_;
+  uint64_t generation_ = 0;
+  bool caught_up_ = false;
+  std::optional<absl::CivilDay> first_day_;  // the earliest credited day
+
+  absl::flat_hash_map<std::string, std::unique_ptr<Computed>> computed_;  // "<period>/<manager>"; null: none
+  absl::flat_hash_set<std::string> in_progress_;
+  absl::flat_hash_map<std::string, std::unique_ptr<PeriodFacts>> periods_;
+  absl::flat_hash_map<std::string, std::unique_ptr<MetricDefinition>> metrics_;  // null: not defined
+  bool periods_loaded_ = false;
+  std::map<std::string, PeriodRecord> period_states_;  // by period text
+  bool disputes_loaded_ = false;
+  absl::flat_hash_map<std::string, std::vector<std::pair<StatementDispute, std::string>>>
+      accepted_;  // manager -> (accepted dispute, the period it lands in)
+};
+
+}  // namespace cadre::incentive_internal
+
+#endif  // CADRE_SRC_INCENTIVE_ENGINE_H_
