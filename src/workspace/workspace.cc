@@ -62,6 +62,7 @@ const absl::flat_hash_map<std::string_view, BodyCheck>& TypedCollections() {
       {SopDefinition::kCollection, &CheckTyped<SopDefinition>},
       {CaseSla::kCollection, &CheckTyped<CaseSla>},
       {CareerLadder::kCollection, &CheckTyped<CareerLadder>},
+      {IncentivePlan::kCollection, &CheckTyped<IncentivePlan>},
       {PlanAssignment::kCollection, &CheckTyped<PlanAssignment>},
       {CreditSplit::kCollection, &CheckTyped<CreditSplit>},
       {IncentivePeriod::kCollection, &CheckTyped<IncentivePeriod>},
