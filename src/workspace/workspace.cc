@@ -68,7 +68,6 @@ const absl::flat_hash_map<std::string_view, BodyCheck>& TypedCollections() {
       {IncentivePeriod::kCollection, &CheckTyped<IncentivePeriod>},
       {ClosedStatement::kCollection, &CheckTyped<ClosedStatement>},
       {StatementDispute::kCollection, &CheckTyped<StatementDispute>},
-      {IncentivePlan::kCollection, &CheckTyped<IncentivePlan>},
   };
   return *collections;
 }
