@@ -247,10 +247,12 @@ absl::Status EngineState::Corrections(const Manager& manager, const Period& peri
       CADRE_ASSIGN_OR_RETURN(Period disputed, Period::Parse(dispute.period));
       Period landing = disputed.Next();
       for (int guard = 0; guard < 1200; ++guard, landing = landing.Next()) {
-        CADRE_ASSIGN_OR_RETURN(std::vector<DocumentVersion> states,
-                               ws_.History(IncentivePeriod::kCollection, landing.ToString()));
+        absl::StatusOr<std::vector<DocumentVersion>> states =
+            ws_.History(IncentivePeriod::kCollection, landing.ToString());
+        if (absl::IsNotFound(states.status())) break;  // never closed
+        CADRE_RETURN_IF_ERROR(states.status());
         bool closed_then = false;
-        for (const DocumentVersion& v : states) {
+        for (const DocumentVersion& v : *states) {
           if (v.recorded_at > accepted_at || v.deleted) continue;
           CADRE_ASSIGN_OR_RETURN(IncentivePeriod state,
                                  json::FromText<IncentivePeriod>(v.body, absl::StrCat("incentive_periods/", v.id)));

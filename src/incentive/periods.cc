@@ -21,7 +21,7 @@ using model_internal::Quoted;
 absl::Status CheckPeriodText(json::Path& path, std::string_view field, std::string_view text) {
   json::PathScope scope(path, field);
   absl::StatusOr<Period> period = Period::Parse(text);
-  if (!period.ok()) return FieldError(path.str(), period.status().message(), Quoted(text));
+  if (!period.ok()) return FieldError(path.str(), std::string(period.status().message()), Quoted(text));
   if (period->granularity() != Granularity::kMonth && period->granularity() != Granularity::kQuarter) {
     return FieldError(path.str(), "an incentive period is a month (\"2025-06\") or a quarter (\"2025-Q2\")",
                       Quoted(text));

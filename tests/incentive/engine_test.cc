@@ -1,0 +1,467 @@
+// The incentive engine end to end, on both backends: statements computed from
+// events and plans, with every expected amount worked out by hand beside it.
+//
+// The org: CO (company) > T1 (team, lead L1: L1, M1, M2), T2 (team: M3). L1 has
+// role "lead", the others "am"; everyone was hired on 2025-01-01 unless a test
+// says otherwise. Money is CNY in fen (minor units); the zone is Asia/Shanghai.
+#include <memory>
+#include <optional>
+#include <string>
+#include <tuple>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "cadre/event.h"
+#include "cadre/incentive.h"
+#include "cadre/json.h"
+#include "cadre/period.h"
+#include "cadre/status.h"
+#include "cadre/workspace.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "testing/test_util.h"
+
+namespace cadre {
+namespace {
+
+using ::testing::HasSubstr;
+
+absl::Time At(const std::string& day) { return testing::T((day + "T10:00:00+08:00").c_str()); }
+
+Period P(const char* text) {
+  absl::StatusOr<Period> p = Period::Parse(text);
+  EXPECT_TRUE(p.ok()) << p.status();
+  return p.ok() ? *p : Period::Of(Granularity::kMonth, absl::CivilDay(2025, 1, 1));
+}
+
+Event Sale(std::string id, const std::string& day, std::optional<std::string> manager, std::string customer,
+           int64_t amount, std::optional<std::string> category = std::nullopt) {
+  Event e;
+  e.id = std::move(id);
+  e.kind = EventKind::kSale;
+  e.occurred_at = At(day);
+  e.manager = std::move(manager);
+  e.customer = std::move(customer);
+  e.amount_minor = amount;
+  e.category = std::move(category);
+  return e;
+}
+
+Event Return(std::string id, const std::string& day, std::string customer, int64_t amount, std::string sale) {
+  Event e;
+  e.id = std::move(id);
+  e.kind = EventKind::kReturn;
+  e.occurred_at = At(day);
+  e.customer = std::move(customer);
+  e.amount_minor = amount;
+  e.reference = std::move(sale);
+  return e;
+}
+
+Event Csat(std::string id, const std::string& day, std::string manager, std::string customer, const char* score) {
+  Event e;
+  e.id = std::move(id);
+  e.kind = EventKind::kSurveyResponse;
+  e.occurred_at = At(day);
+  e.manager = std::move(manager);
+  e.customer = std::move(customer);
+  e.category = "csat";
+  absl::StatusOr<Decimal> s = Decimal::Parse(score);
+  EXPECT_TRUE(s.ok());
+  e.score = s.ok() ? *s : Decimal();
+  return e;
+}
+
+const StatementLine* FindLine(const Statement& st, std::string_view id) {
+  for (const StatementLine& l : st.lines) {
+    if (l.id == id) return &l;
+  }
+  return nullptr;
+}
+
+class IncentiveEngineTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    WorkspaceOptions options;
+    options.currency = "CNY";
+    options.time_zone = "Asia/Shanghai";
+    options.clock = [] { return testing::T("2025-07-15T12:00:00+08:00"); };
+    const std::string uri = GetParam() == "memory" ? std::string("memory:") : "sqlite:" + dir_.File("inc.db");
+    absl::StatusOr<std::unique_ptr<Workspace>> ws = Workspace::Open(uri, options);
+    ASSERT_TRUE(ws.ok()) << ws.status();
+    ws_ = *std::move(ws);
+    Put("org_units", "CO", R"({"name":"Co","kind":"company"})");
+    Put("org_units", "T1", R"({"name":"Team 1","kind":"team","parent":"CO","lead":"L1"})");
+    Put("org_units", "T2", R"({"name":"Team 2","kind":"team","parent":"CO"})");
+    Put("roles", "am", R"({"name":"Account manager","incentive_plan":"am"})");
+    Put("roles", "lead", R"({"name":"Team lead"})");  // on no plan unless a test says so
+    for (const auto& [id, team, role] : {std::tuple{"L1", "T1", "lead"}, std::tuple{"M1", "T1", "am"},
+                                         std::tuple{"M2", "T1", "am"}, std::tuple{"M3", "T2", "am"}}) {
+      Manager(id, team, role, "2025-01-01");
+    }
+    engine_ = std::make_unique<IncentiveEngine>(*ws_);
+  }
+
+  void Manager(const char* id, const char* team, const char* role, const char* hired_on) {
+    Put("managers", id,
+        absl::StrCat(R"({"name":")", id, R"(","team":")", team, R"(","role":")", role, R"(","hired_on":")", hired_on,
+                     R"("})"));
+  }
+
+  void Put(std::string_view collection, std::string_view id, std::string_view body,
+           std::optional<absl::Time> effective_from = std::nullopt) {
+    PutOptions options;
+    options.effective_from = effective_from;
+    absl::StatusOr<Document> doc = ws_->Put(collection, id, body, options);
+    ASSERT_TRUE(doc.ok()) << collection << "/" << id << ": " << doc.status();
+  }
+
+  // A plan of one component; `component` is the component's JSON without id.
+  void Plan(const std::string& id, const std::string& components, const std::string& extra = "",
+            std::optional<absl::Time> effective_from = std::nullopt) {
+    Put("incentive_plans", id,
+        absl::StrCat(R"({"name":"Plan )", id, R"(","components":[)", components, "]", extra, "}"), effective_from);
+  }
+
+  void Ingest(std::vector<Event> events) {
+    const std::size_t n = events.size();
+    absl::StatusOr<IngestReport> report = ws_->Ingest(std::move(events));
+    ASSERT_TRUE(report.ok()) << report.status();
+    ASSERT_TRUE(report->rejected.empty()) << report->rejected[0].message;
+    ASSERT_EQ(report->accepted, n);
+  }
+
+  Statement Get(const char* manager, const char* period, bool expand = false) {
+    absl::StatusOr<Statement> st = engine_->GetStatement(manager, P(period), {.expand_credits = expand});
+    EXPECT_TRUE(st.ok()) << manager << " " << period << ": " << st.status();
+    return st.ok() ? *st : Statement{};
+  }
+
+  testing::TempDir dir_;
+  std::unique_ptr<Workspace> ws_;
+  std::unique_ptr<IncentiveEngine> engine_;
+};
+
+const std::string kFivePercent =
+    R"({"id":"commission","type":"commission","commission":{"tiers":[{"from":"0","rate":"0.05"}]}})";
+
+TEST_P(IncentiveEngineTest, MarginalAndRetroactiveTiersOnTheSameSales) {
+  // Quota 1,000.00; 2 % up to the quota, 4 % from it. M1 is on the marginal
+  // table, M2 on the retroactive one; both sell 800.00 + 400.00 = 1,200.00.
+  const std::string tiers = R"("quota_minor":100000,"tiers":[{"from":"0","rate":"0.02"},{"from":"1","rate":"0.04"}])";
+  Plan("am", absl::StrCat(R"({"id":"commission","type":"commission","commission":{"method":"marginal",)", tiers, "}}"));
+  Plan("retro",
+       absl::StrCat(R"({"id":"commission","type":"commission","commission":{"method":"retroactive",)", tiers, "}}"));
+  Put("plan_assignments", "M2-retro", R"({"plan":"retro","manager":"M2"})");
+  Ingest({Sale("S1", "2025-06-03", "M1", "C1", 80000), Sale("S2", "2025-06-20", "M1", "C2", 40000),
+          Sale("S3", "2025-06-03", "M2", "C3", 80000), Sale("S4", "2025-06-20", "M2", "C4", 40000)});
+  // Marginal: 100,000 × 0.02 + 20,000 × 0.04 = 2,000 + 800 = 2,800.
+  Statement m1 = Get("M1", "2025-06");
+  EXPECT_EQ(m1.total_minor, 2800);
+  ASSERT_EQ(m1.lines.size(), 1u);
+  EXPECT_EQ(m1.lines[0].base, "120000");
+  EXPECT_EQ(m1.lines[0].trace.attainment, "1.2");
+  EXPECT_EQ(m1.lines[0].trace.tiers.size(), 2u);
+  // Retroactive: the reached tier's 4 % on all of it: 120,000 × 0.04 = 4,800.
+  Statement m2 = Get("M2", "2025-06");
+  EXPECT_EQ(m2.total_minor, 4800);
+  EXPECT_EQ(m2.lines[0].plan, "retro");
+}
+
+TEST_P(IncentiveEngineTest, SplitCustomerSharesTheSaleToTheFen) {
+  Plan("am", kFivePercent);
+  Put("credit_splits", "CS",
+      R"({"customer":"C-S","shares":[{"manager":"M1","percent":"60"},)"
+      R"({"manager":"M2","percent":"40"}]})");
+  Ingest({Sale("S1", "2025-06-05", "M1", "C-S", 10001)});
+  // 10,001 × 60 % = 6,000.6 and × 40 % = 4,000.4: whole fen 6,000 + 4,000 leave
+  // 1, which goes to the larger remainder (M1's .6): 6,001 and 4,000.
+  // M1: 6,001 × 0.05 = 300.05 → 300 (half-even); M2: 4,000 × 0.05 = 200.
+  Statement m1 = Get("M1", "2025-06", /*expand=*/true);
+  Statement m2 = Get("M2", "2025-06", /*expand=*/true);
+  EXPECT_EQ(m1.lines[0].base, "6001");
+  EXPECT_EQ(m1.lines[0].exact_amount, "300.05");
+  EXPECT_EQ(m1.total_minor, 300);
+  EXPECT_EQ(m2.lines[0].base, "4000");
+  EXPECT_EQ(m2.total_minor, 200);
+  ASSERT_EQ(m1.lines[0].trace.credits.size(), 1u);
+  EXPECT_EQ(m1.lines[0].trace.credits[0].event, "S1");
+  EXPECT_EQ(m1.lines[0].trace.credits[0].via, "split");
+  EXPECT_EQ(m1.lines[0].trace.credits[0].percent, Decimal::FromUnits(60 * Decimal::kOne));
+  EXPECT_EQ(m1.lines[0].trace.credits[0].event_amount_minor, 10001);
+  EXPECT_EQ(m1.lines[0].trace.credits[0].amount_minor, 6001);
+}
+
+TEST_P(IncentiveEngineTest, OverlayCreditsTheLeadWithoutReducingTheTeam) {
+  Plan("am", kFivePercent);
+  Put("roles", "lead", R"({"name":"Team lead","incentive_plan":"lead"})");
+  Plan("lead", R"({"id":"overlay","type":"commission","commission":{"credit":"overlay",)"
+               R"("tiers":[{"from":"0","rate":"0.01"}]}})");
+  Ingest({Sale("S1", "2025-06-05", "M1", "C1", 100000), Sale("S2", "2025-06-06", "M2", "C2", 50000),
+          Sale("S3", "2025-06-07", "L1", "C3", 20000), Sale("S4", "2025-06-07", "M3", "C4", 70000)});
+  // L1 leads T1 (M1, M2; their own sales are not overlay): 1 % of 150,000 = 1,500.
+  // M3 is in T2, not led by L1.
+  Statement lead = Get("L1", "2025-06", /*expand=*/true);
+  EXPECT_EQ(lead.total_minor, 1500);
+  EXPECT_EQ(lead.lines[0].base, "150000");
+  ASSERT_EQ(lead.lines[0].trace.credits.size(), 2u);
+  EXPECT_EQ(lead.lines[0].trace.credits[0].via, "overlay");
+  EXPECT_EQ(lead.lines[0].trace.credits[0].from_manager, "M1");
+  // The team keeps all of theirs: 5 % of 100,000 and of 50,000.
+  EXPECT_EQ(Get("M1", "2025-06").total_minor, 5000);
+  EXPECT_EQ(Get("M2", "2025-06").total_minor, 2500);
+}
+
+TEST_P(IncentiveEngineTest, SpiffPaysOnlyInsideItsWindow) {
+  Plan("am", R"({"id":"tv","type":"spiff","spiff":{"amount_minor":5000,"from":"2025-06-10","to":"2025-06-20",)"
+             R"("min_amount_minor":100000,"categories":["tv"]}})");
+  Ingest({Sale("S1", "2025-06-09", "M1", "C1", 150000, "tv"),     // the day before: out
+          Sale("S2", "2025-06-10", "M1", "C2", 150000, "tv"),     // first day: in
+          Sale("S3", "2025-06-15", "M1", "C3", 99999, "tv"),      // below the minimum: out
+          Sale("S4", "2025-06-20", "M1", "C4", 100000, "tv"),     // last day, exactly the minimum: in
+          Sale("S5", "2025-06-15", "M1", "C5", 200000, "phone"),  // not a tv: out
+          Sale("S6", "2025-06-21", "M1", "C6", 120000, "tv")});   // the day after: out
+  // Two sales qualify: 2 × 5,000 = 10,000.
+  Statement st = Get("M1", "2025-06", /*expand=*/true);
+  ASSERT_EQ(st.lines.size(), 1u);
+  EXPECT_EQ(st.lines[0].kind, LineKind::kSpiff);
+  EXPECT_EQ(st.lines[0].base, "2");
+  EXPECT_EQ(st.total_minor, 10000);
+  ASSERT_EQ(st.lines[0].trace.credits.size(), 2u);
+  EXPECT_EQ(st.lines[0].trace.credits[0].event, "S2");
+  EXPECT_EQ(st.lines[0].trace.credits[1].event, "S4");
+}
+
+TEST_P(IncentiveEngineTest, ClawbackInALaterPeriodAtTheRateItWasPaid) {
+  // Quota 1,000.00; 4 % up to it, 8 % above (marginal); returns within 30 days
+  // of their sale are clawed back.
+  Plan("am", R"({"id":"commission","type":"commission","commission":{"quota_minor":100000,)"
+             R"("tiers":[{"from":"0","rate":"0.04"},{"from":"1","rate":"0.08"}],"clawback":{"window_days":30}}})");
+  Ingest({Sale("S1", "2025-05-20", "M1", "C1", 100000), Sale("S2", "2025-05-25", "M1", "C2", 50000),
+          Sale("S3", "2025-06-05", "M1", "C3", 160000),
+          Return("R1", "2025-06-10", "C1", 40000, "S1"),    // 21 days after S1: clawed back
+          Return("R2", "2025-06-30", "C2", 10000, "S2")});  // 36 days after S2: reduces June instead
+  // May: 100,000 × 0.04 + 50,000 × 0.08 = 4,000 + 4,000 = 8,000 on a base of
+  // 150,000: the rate paid is 8,000 / 150,000 = 4/75.
+  Statement may = Get("M1", "2025-05");
+  EXPECT_EQ(may.total_minor, 8000);
+  // June: base 160,000 − 10,000 = 150,000 → 8,000 again. R1 takes back
+  // 40,000 × 4/75 = 2,133.33… → −2,133 (half-even). Total 8,000 − 2,133 = 5,867.
+  Statement june = Get("M1", "2025-06");
+  const StatementLine* commission = FindLine(june, "commission");
+  const StatementLine* clawback = FindLine(june, "commission:clawback");
+  ASSERT_NE(commission, nullptr);
+  ASSERT_NE(clawback, nullptr);
+  EXPECT_EQ(commission->base, "150000");
+  EXPECT_EQ(commission->amount_minor, 8000);
+  EXPECT_EQ(clawback->kind, LineKind::kClawback);
+  EXPECT_EQ(clawback->base, "-40000");
+  EXPECT_EQ(clawback->exact_amount, "-2133.333333333~");
+  EXPECT_EQ(clawback->amount_minor, -2133);
+  EXPECT_EQ(june.total_minor, 5867);
+  // May is untouched by the June return.
+  EXPECT_EQ(Get("M1", "2025-05").total_minor, 8000);
+}
+
+TEST_P(IncentiveEngineTest, RecoverableDrawIsPaidBackOverTwoPeriods) {
+  Plan("am", kFivePercent, R"(,"draw":{"kind":"recoverable","amount_minor":3000})");
+  Ingest({Sale("S1", "2025-04-10", "M1", "C1", 20000), Sale("S2", "2025-05-10", "M1", "C2", 80000),
+          Sale("S3", "2025-06-10", "M1", "C3", 100000)});
+  // April: earns 1,000; the draw tops up 2,000 → pays 3,000, owes 2,000.
+  Statement april = Get("M1", "2025-04");
+  EXPECT_EQ(april.total_minor, 3000);
+  EXPECT_EQ(april.draw_balance_minor, 2000);
+  // May: earns 4,000, 1,000 above the draw: recovers 1,000 → pays 3,000, owes 1,000.
+  Statement may = Get("M1", "2025-05");
+  EXPECT_EQ(may.total_minor, 3000);
+  EXPECT_EQ(may.draw_balance_minor, 1000);
+  const StatementLine* recovery = FindLine(may, "draw");
+  ASSERT_NE(recovery, nullptr);
+  EXPECT_EQ(recovery->kind, LineKind::kDrawRecovery);
+  EXPECT_EQ(recovery->amount_minor, -1000);
+  // June: earns 5,000; recovers the last 1,000 → pays 4,000, owes nothing.
+  Statement june = Get("M1", "2025-06");
+  EXPECT_EQ(june.total_minor, 4000);
+  EXPECT_EQ(june.draw_balance_minor, 0);
+}
+
+TEST_P(IncentiveEngineTest, MidPeriodHireProratesTheQuota) {
+  Manager("M3", "T2", "am", "2025-06-11");  // on the plan 20 of June's 30 days
+  Plan("am", R"({"id":"commission","type":"commission","commission":{"quota_minor":90000,)"
+             R"("tiers":[{"from":"0","rate":"0.02"},{"from":"1","rate":"0.05"}]}})");
+  Ingest({Sale("S1", "2025-06-12", "M3", "C1", 66000)});
+  // Quota 90,000 × 20/30 = 60,000; attainment 66,000 / 60,000 = 1.1:
+  // 60,000 × 0.02 + 6,000 × 0.05 = 1,200 + 300 = 1,500 (unprorated it would
+  // have been 66,000 × 0.02 = 1,320).
+  Statement st = Get("M3", "2025-06");
+  EXPECT_EQ(st.total_minor, 1500);
+  EXPECT_EQ(st.lines[0].trace.quota, "60000");
+  EXPECT_EQ(st.lines[0].trace.attainment, "1.1");
+  ASSERT_TRUE(st.lines[0].trace.proration.has_value());
+  EXPECT_THAT(absl::StrJoin(st.notes, "\n"), HasSubstr("20 of 30 days"));
+  // Not employed in May: no statement.
+  EXPECT_TRUE(absl::IsNotFound(engine_->GetStatement("M3", P("2025-05")).status()));
+}
+
+TEST_P(IncentiveEngineTest, PlanVersionInForceOnEachDayPaysThatDay) {
+  Plan("am", R"({"id":"commission","type":"commission","commission":{"tiers":[{"from":"0","rate":"0.05"}]}})");
+  Plan("am", R"({"id":"commission","type":"commission","commission":{"tiers":[{"from":"0","rate":"0.1"}]}})", "",
+       testing::T("2025-06-16T00:00:00+08:00"));
+  Ingest({Sale("S1", "2025-06-10", "M1", "C1", 10000), Sale("S2", "2025-06-20", "M1", "C2", 10000)});
+  // 1-15 June on version 1 (5 %): 500; 16-30 June on version 2 (10 %): 1,000.
+  Statement st = Get("M1", "2025-06");
+  const StatementLine* first = FindLine(st, "commission@2025-06-01");
+  const StatementLine* second = FindLine(st, "commission@2025-06-16");
+  ASSERT_NE(first, nullptr);
+  ASSERT_NE(second, nullptr);
+  EXPECT_EQ(first->amount_minor, 500);
+  EXPECT_EQ(first->plan_version, 1);
+  EXPECT_EQ(second->amount_minor, 1000);
+  EXPECT_EQ(second->plan_version, 2);
+  EXPECT_EQ(st.total_minor, 1500);
+}
+
+TEST_P(IncentiveEngineTest, CsatGateWithholdsTheAcceleratorWhenItFires) {
+  Plan("am", R"({"id":"commission","type":"commission","commission":{"quota_minor":100000,)"
+             R"("tiers":[{"from":"0","rate":"0.02"},{"from":"1","rate":"0.04"}]},)"
+             R"("gates":[{"id":"csat","when":"metric_below","metric":"csat","value":"4",)"
+             R"("action":"cap_attainment","attainment_cap":"1"}]})");
+  Ingest({Sale("S1", "2025-06-05", "M1", "C1", 120000), Sale("S2", "2025-06-05", "M2", "C2", 120000),
+          Csat("Q1", "2025-06-10", "M1", "C1", "3"), Csat("Q2", "2025-06-11", "M1", "C1", "4"),
+          Csat("Q3", "2025-06-10", "M2", "C2", "5"), Csat("Q4", "2025-06-11", "M2", "C2", "4")});
+  // M1's CSAT is 3.5 < 4: attainment counts at most 1 → 100,000 × 0.02 = 2,000.
+  Statement m1 = Get("M1", "2025-06");
+  EXPECT_EQ(m1.total_minor, 2000);
+  ASSERT_EQ(m1.lines[0].trace.gates.size(), 1u);
+  EXPECT_TRUE(m1.lines[0].trace.gates[0].fired);
+  EXPECT_EQ(m1.lines[0].trace.gates[0].actual, "3.5");
+  // M2's is 4.5: the gate does not fire → 2,000 + 20,000 × 0.04 = 2,800.
+  Statement m2 = Get("M2", "2025-06");
+  EXPECT_EQ(m2.total_minor, 2800);
+  EXPECT_FALSE(m2.lines[0].trace.gates[0].fired);
+}
+
+TEST_P(IncentiveEngineTest, LateEventForAClosedPeriodBecomesAnAdjustment) {
+  Plan("am", kFivePercent);
+  Ingest({Sale("S1", "2025-05-10", "M1", "C1", 100000), Sale("S2", "2025-06-10", "M1", "C2", 40000)});
+  absl::StatusOr<IncentivePeriod> closed = engine_->ClosePeriod(*ws_, P("2025-05"), "finance", "May payroll");
+  ASSERT_TRUE(closed.ok()) << closed.status();
+  EXPECT_EQ(closed->state, PeriodState::kClosed);
+  const Statement may_closed = Get("M1", "2025-05");
+  EXPECT_EQ(may_closed.state, PeriodState::kClosed);
+  EXPECT_EQ(may_closed.total_minor, 5000);
+
+  // A May sale logged after the close.
+  Ingest({Sale("S-late", "2025-05-28", "M1", "C3", 20000)});
+  const Statement may_after = Get("M1", "2025-05");
+  EXPECT_EQ(may_after, may_closed);  // frozen: identical, line for line
+  // June pays its own 40,000 × 5 % = 2,000 plus the late May sale's
+  // 20,000 × 5 % = 1,000 as an adjustment naming May and the late sale.
+  Statement june = Get("M1", "2025-06", /*expand=*/true);
+  const StatementLine* adj = FindLine(june, "commission@2025-05");
+  ASSERT_NE(adj, nullptr);
+  EXPECT_EQ(adj->kind, LineKind::kAdjustment);
+  EXPECT_EQ(adj->adjusts_period, "2025-05");
+  EXPECT_EQ(adj->amount_minor, 1000);
+  ASSERT_EQ(adj->trace.credits.size(), 1u);
+  EXPECT_EQ(adj->trace.credits[0].event, "S-late");
+  EXPECT_EQ(june.total_minor, 3000);
+
+  // June closes with the adjustment in it; a second late May sale then lands
+  // in July, for its own difference only.
+  ASSERT_TRUE(engine_->ClosePeriod(*ws_, P("2025-06"), "finance").ok());
+  Ingest({Sale("S-later", "2025-05-29", "M1", "C4", 10000), Sale("S3", "2025-07-02", "M1", "C5", 10000)});
+  EXPECT_EQ(Get("M1", "2025-06").total_minor, 3000);
+  Statement july = Get("M1", "2025-07");
+  const StatementLine* again = FindLine(july, "commission@2025-05");
+  ASSERT_NE(again, nullptr);
+  EXPECT_EQ(again->amount_minor, 500);  // 10,000 × 5 %; the 1,000 was settled in June
+  EXPECT_EQ(july.total_minor, 1000);    // 500 own + 500 adjustment
+}
+
+TEST_P(IncentiveEngineTest, PeriodsCloseInOrderAndReopenFromTheLatest) {
+  Plan("am", kFivePercent);
+  Ingest({Sale("S1", "2025-05-10", "M1", "C1", 100000)});
+  ASSERT_TRUE(engine_->ClosePeriod(*ws_, P("2025-05"), "finance").ok());
+  absl::StatusOr<IncentivePeriod> skip = engine_->ClosePeriod(*ws_, P("2025-07"), "finance");
+  EXPECT_EQ(skip.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(skip.status().message(), HasSubstr("close 2025-06"));
+  EXPECT_EQ(engine_->ClosePeriod(*ws_, P("2025-05"), "finance").status().code(), absl::StatusCode::kFailedPrecondition);
+  ASSERT_TRUE(engine_->ClosePeriod(*ws_, P("2025-06"), "finance").ok());
+  EXPECT_EQ(engine_->ReopenPeriod(*ws_, P("2025-05"), "finance", "fix").status().code(),
+            absl::StatusCode::kFailedPrecondition);
+  ASSERT_TRUE(engine_->ReopenPeriod(*ws_, P("2025-06"), "cfo", "late payroll fix").ok());
+  absl::StatusOr<PeriodState> state = engine_->StateOf(P("2025-06"));
+  ASSERT_TRUE(state.ok());
+  EXPECT_EQ(*state, PeriodState::kOpen);
+  // The audit trail: closed by finance, reopened by the CFO with the reason.
+  absl::StatusOr<std::vector<DocumentVersion>> history = ws_->History("incentive_periods", "2025-06");
+  ASSERT_TRUE(history.ok());
+  ASSERT_EQ(history->size(), 2u);
+  EXPECT_THAT((*history)[1].body, HasSubstr("late payroll fix"));
+}
+
+TEST_P(IncentiveEngineTest, AcceptedDisputeIsPaidInTheNextOpenPeriod) {
+  Plan("am", kFivePercent);
+  Ingest({Sale("S1", "2025-05-10", "M1", "C1", 100000), Sale("S2", "2025-06-10", "M1", "C2", 20000)});
+  ASSERT_TRUE(engine_->ClosePeriod(*ws_, P("2025-05"), "finance").ok());
+  StatementDispute d;
+  d.id = "D1";
+  d.manager = "M1";
+  d.period = "2025-05";
+  d.line = "nope";
+  d.reason = "a sale to C9 is missing";
+  EXPECT_EQ(engine_->RaiseDispute(*ws_, d).status().code(), absl::StatusCode::kNotFound);
+  d.line = "commission";
+  ASSERT_TRUE(engine_->RaiseDispute(*ws_, d).ok());
+  absl::StatusOr<StatementDispute> accepted =
+      engine_->ResolveDispute(*ws_, "D1", true, 1500, "the C9 sale was keyed late", "finance");
+  ASSERT_TRUE(accepted.ok()) << accepted.status();
+  EXPECT_EQ(engine_->ResolveDispute(*ws_, "D1", false, std::nullopt, "no", "finance").status().code(),
+            absl::StatusCode::kFailedPrecondition);
+  // June: 20,000 × 5 % = 1,000, plus the dispute's 1,500.
+  Statement june = Get("M1", "2025-06");
+  const StatementLine* line = FindLine(june, "dispute:D1");
+  ASSERT_NE(line, nullptr);
+  EXPECT_EQ(line->kind, LineKind::kDisputeAdjustment);
+  EXPECT_EQ(line->amount_minor, 1500);
+  EXPECT_EQ(june.total_minor, 2500);
+  EXPECT_EQ(Get("M1", "2025-05").total_minor, 5000);  // the closed statement stays
+}
+
+TEST_P(IncentiveEngineTest, RecomputingGivesTheIdenticalStatement) {
+  Plan("am", R"({"id":"commission","type":"commission","commission":{"quota_minor":100000,)"
+             R"("tiers":[{"from":"0","rate":"0.03"},{"from":"0.8","rate":"0.05"},{"from":"1.2","rate":"0.07"}]}})");
+  std::vector<Event> events;
+  for (int i = 0; i < 40; ++i) {
+    events.push_back(Sale(absl::StrCat("S", i), absl::StrCat("2025-06-", 10 + i % 20), i % 2 ? "M1" : "M2",
+                          absl::StrCat("C", i), 3001 + 137 * i));
+  }
+  Ingest(std::move(events));
+  absl::StatusOr<std::vector<Statement>> first = engine_->GetStatements(P("2025-06"));
+  ASSERT_TRUE(first.ok()) << first.status();
+  IncentiveEngine fresh(*ws_);
+  absl::StatusOr<std::vector<Statement>> second = fresh.GetStatements(P("2025-06"));
+  ASSERT_TRUE(second.ok());
+  EXPECT_EQ(*first, *second);
+  ASSERT_EQ(first->size(), 3u);  // M1, M2, M3; L1 is on no plan
+  EXPECT_EQ((*first)[0].manager, "M1");
+  EXPECT_TRUE(absl::IsNotFound(engine_->GetStatement("L1", P("2025-06")).status()));
+}
+
+TEST_P(IncentiveEngineTest, APlanThatIsNotInForceIsNamed) {
+  Plan("am", kFivePercent);
+  Put("roles", "lead", R"({"name":"Team lead","incentive_plan":"lead"})");
+  Ingest({Sale("S1", "2025-06-05", "L1", "C1", 1000)});
+  absl::StatusOr<Statement> st = engine_->GetStatement("L1", P("2025-06"));
+  EXPECT_EQ(st.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(st.status().message(), HasSubstr("role \"lead\" puts manager \"L1\" on incentive plan \"lead\""));
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, IncentiveEngineTest, ::testing::Values("memory", "sqlite"),
+                         [](const ::testing::TestParamInfo<std::string>& info) { return info.param; });
+
+}  // namespace
+}  // namespace cadre
