@@ -15,6 +15,7 @@
 #include "cadre/org.h"
 #include "cadre/period.h"
 #include "cadre/pool.h"
+#include "cadre/promotion.h"
 #include "cadre/scope.h"
 #include "cadre/sop.h"
 #include "cadre/tasks.h"
@@ -651,6 +652,51 @@ absl::StatusOr<boost::json::value> TrainingQuery(QueryEngine& engine, const Work
   return json::Write(report);
 }
 
+// ---- Promotion ---------------------------------------------------------------------
+
+struct PromotionParams {
+  std::optional<absl::CivilDay> as_of;  // default: today in the workspace zone
+  std::optional<std::string> manager;
+  std::optional<std::string> unit;
+  absl::Status Validate(json::Path& path) const {
+    if (manager && unit) {
+      json::PathScope scope(path, "unit");
+      return FieldError(path.str(), "give manager or unit, not both");
+    }
+    return absl::OkStatus();
+  }
+};
+BOOST_DESCRIBE_STRUCT(PromotionParams, (), (as_of, manager, unit))
+
+// A manager: their row. A unit: its employed managers, for an admin or a lead of
+// it. Neither: an admin gets every employed manager; a lead those they may see; a
+// plain manager their own row.
+absl::StatusOr<boost::json::value> PromotionQuery(QueryEngine& engine, const Workspace& ws, const ViewerScope& viewer,
+                                                  const boost::json::value& params) {
+  CADRE_ASSIGN_OR_RETURN(PromotionParams p, ReadParams<PromotionParams>(params));
+  if (p.manager) CADRE_RETURN_IF_ERROR(viewer.CheckManager(*p.manager));
+  if (p.unit) CADRE_RETURN_IF_ERROR(RequireUnit(ws, viewer, *p.unit, "promotion_eligibility"));
+  PromotionRequest request;
+  request.as_of = p.as_of.value_or(absl::ToCivilDay(engine.Now(), ws.time_zone()));
+  request.unit = p.unit;
+  const bool own_row_only = !p.unit && !viewer.admin() && viewer.led_units().empty();
+  if (p.manager || own_row_only) request.managers = {p.manager ? *p.manager : *viewer.manager()};
+  if (p.unit) {
+    CADRE_ASSIGN_OR_RETURN(OrgTree tree, OrgTree::Load(ws, EndOfDay(request.as_of, ws.time_zone())));
+    if (tree.FindUnit(*p.unit) == nullptr)
+      return FieldError(absl::StatusCode::kNotFound, "request.unit", "no such org unit", QuoteJson(*p.unit));
+  }
+  CADRE_ASSIGN_OR_RETURN(PromotionEligibility list, BuildPromotionEligibility(ws, engine.kpi(), request));
+  if (!viewer.admin() && !p.manager && !p.unit && !own_row_only) {
+    std::erase_if(list.managers, [&](const PromotionCandidate& c) { return !viewer.CanSeeManager(c.manager); });
+    std::erase_if(list.qualifying, [&](const std::string& m) { return !viewer.CanSeeManager(m); });
+  }
+  boost::json::object out = json::Write(list).as_object();
+  out["managers"] = json::Write(list.managers);  // present when empty too
+  out["qualifying"] = json::Write(list.qualifying);
+  return out;
+}
+
 // ---- Cases -----------------------------------------------------------------------
 
 struct CasesParams {
@@ -950,6 +996,7 @@ const std::map<std::string, Handler, std::less<>>& Handlers() {
       {"pipeline_conversion", &ConversionQuery},
       {"pool_claim", &PoolClaimQuery},
       {"pool_sweep", &PoolSweepQuery},
+      {"promotion_eligibility", &PromotionQuery},
       {"scorecard", &ScorecardQuery},
       {"sop_escalate", &SopEscalateQuery},
       {"sop_instance", &SopInstanceQuery},
