@@ -490,6 +490,72 @@ struct StatementDispute {
 BOOST_DESCRIBE_STRUCT(StatementDispute, (),
                       (id, manager, period, line, reason, status, adjustment_minor, resolution, resolved_by))
 
+// ---- What-if -----------------------------------------------------------------------------
+
+// A candidate plan run over the historical events in place of a plan in force,
+// changing nothing: both sides are recomputed the same way (every period as if
+// open: no adjustments, no disputes), so the difference is the plan's alone.
+struct WhatIfRequest {
+  std::string plan;         // the plan in force whose managers are simulated
+  IncentivePlan candidate;  // replaces every version of `plan` on every day it is in force
+  Period first = Period::Of(Granularity::kMonth, absl::CivilDay(2000, 1, 1));
+  int32_t periods = 1;                // consecutive periods from `first`, 1 .. 36
+  std::vector<std::string> managers;  // restricts who is compared; empty: everyone on the plan
+  int32_t top = 10;                   // gainers and losers listed, 0 .. 1000
+};
+
+struct WhatIfManager {
+  std::string manager;
+  std::optional<std::string> team;
+  int64_t current_minor = 0;  // what the plan in force pays over the periods
+  int64_t candidate_minor = 0;
+  int64_t change_minor = 0;  // candidate − current
+  friend bool operator==(const WhatIfManager&, const WhatIfManager&) = default;
+};
+BOOST_DESCRIBE_STRUCT(WhatIfManager, (), (manager, team, current_minor, candidate_minor, change_minor))
+
+struct WhatIfTeam {
+  std::string team;
+  int32_t managers = 0;
+  int64_t current_minor = 0;
+  int64_t candidate_minor = 0;
+  int64_t change_minor = 0;
+  friend bool operator==(const WhatIfTeam&, const WhatIfTeam&) = default;
+};
+BOOST_DESCRIBE_STRUCT(WhatIfTeam, (), (team, managers, current_minor, candidate_minor, change_minor))
+
+// Payouts per manager over the periods, by nearest rank.
+struct PayoutDistribution {
+  int64_t min_minor = 0;
+  int64_t p25_minor = 0;
+  int64_t median_minor = 0;
+  int64_t p75_minor = 0;
+  int64_t max_minor = 0;
+  friend bool operator==(const PayoutDistribution&, const PayoutDistribution&) = default;
+};
+BOOST_DESCRIBE_STRUCT(PayoutDistribution, (), (min_minor, p25_minor, median_minor, p75_minor, max_minor))
+
+struct WhatIfReport {
+  std::string plan;
+  std::string candidate;
+  std::vector<std::string> periods;
+  int32_t managers_compared = 0;
+  int64_t current_minor = 0;
+  int64_t candidate_minor = 0;
+  int64_t change_minor = 0;
+  std::optional<Decimal> change_ratio;  // change / current, half-even to 9 digits; absent when current is 0
+  PayoutDistribution current_distribution;
+  PayoutDistribution candidate_distribution;
+  std::vector<WhatIfTeam> teams;        // by team id
+  std::vector<WhatIfManager> managers;  // by manager id
+  std::vector<WhatIfManager> gainers;   // largest change first (ties by id), change > 0 only
+  std::vector<WhatIfManager> losers;    // most negative change first, change < 0 only
+  friend bool operator==(const WhatIfReport&, const WhatIfReport&) = default;
+};
+BOOST_DESCRIBE_STRUCT(WhatIfReport, (),
+                      (plan, candidate, periods, managers_compared, current_minor, candidate_minor, change_minor,
+                       change_ratio, current_distribution, candidate_distribution, teams, managers, gainers, losers))
+
 // ---- The engine ------------------------------------------------------------------------------
 
 struct StatementOptions {
@@ -550,6 +616,12 @@ class IncentiveEngine {
   absl::StatusOr<StatementDispute> ResolveDispute(Workspace& workspace, std::string_view id, bool accept,
                                                   std::optional<int64_t> adjustment_minor, std::string_view resolution,
                                                   std::string_view by);
+
+  // Runs `request.candidate` in place of `request.plan` over the periods asked
+  // and compares it with the plan in force. Writes nothing. INVALID_ARGUMENT for
+  // a candidate that does not validate (naming the path) or a bad range;
+  // FAILED_PRECONDITION as for statements.
+  absl::StatusOr<WhatIfReport> WhatIf(const WhatIfRequest& request);
 
   // Credits held, and the bytes the engine's credit ledger holds for them.
   std::size_t credit_count() const;

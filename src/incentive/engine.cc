@@ -39,6 +39,26 @@ std::string LineId(const PlanComponent& c, const PlanSegment& s, std::size_t seg
 
 }  // namespace
 
+// ---- Plans ----------------------------------------------------------------------------------
+
+absl::StatusOr<std::vector<PlanSegment>> EngineState::SegmentsOf(const Manager& manager, const OrgTree& tree,
+                                                                 const Period& period) {
+  CADRE_ASSIGN_OR_RETURN(std::vector<PlanSegment> segments, book_.Segments(manager, tree, period));
+  if (!simulation_) return segments;
+  std::vector<PlanSegment> out;
+  for (PlanSegment s : segments) {
+    if (s.plan->plan.id == simulation_->replaces) s.plan = &simulation_->candidate;
+    // Versions of the replaced plan side by side become one candidate segment.
+    if (!out.empty() && out.back().plan == s.plan && out.back().last + 1 == s.first) {
+      out.back().last = s.last;
+      out.back().days += s.days;
+    } else {
+      out.push_back(s);
+    }
+  }
+  return out;
+}
+
 // ---- Configuration and facts per period ------------------------------------------
 
 absl::StatusOr<EngineState::PeriodFacts*> EngineState::FactsOf(const Period& period) {
@@ -553,7 +573,7 @@ absl::StatusOr<std::unique_ptr<EngineState::Computed>> EngineState::Build(std::s
     return absl::NotFoundError(absl::StrCat("manager ", Quoted(manager_id), " has no incentive statement for ",
                                             period.ToString(), ": it is before the first event"));
   }
-  CADRE_ASSIGN_OR_RETURN(std::vector<PlanSegment> segments, book_.Segments(*manager, facts->tree, period));
+  CADRE_ASSIGN_OR_RETURN(std::vector<PlanSegment> segments, SegmentsOf(*manager, facts->tree, period));
   if (segments.empty()) {
     return absl::NotFoundError(
         absl::StrCat("manager ", Quoted(manager_id), " is on no incentive plan in ", period.ToString()));
@@ -624,12 +644,16 @@ absl::StatusOr<std::unique_ptr<EngineState::Computed>> EngineState::Build(std::s
 
 // ---- The engine --------------------------------------------------------------------------
 
-EngineState::EngineState(const Workspace& workspace) : ws_(workspace), book_(workspace) {}
+EngineState::EngineState(const Workspace& workspace)
+    : ws_(workspace), owned_ledger_(std::make_unique<CreditLedger>()), ledger_(*owned_ledger_), book_(workspace) {}
+
+EngineState::EngineState(const Workspace& workspace, const CreditLedger& ledger, std::optional<Simulation> simulation)
+    : ws_(workspace), ledger_(ledger), simulation_(std::move(simulation)), simulating_(true), book_(workspace) {}
 EngineState::~EngineState() = default;
 
 absl::Status EngineState::CatchUp() {
   const uint64_t mark_before = ledger_.high_water_mark();
-  CADRE_RETURN_IF_ERROR(ledger_.CatchUp(ws_));
+  if (owned_ledger_) CADRE_RETURN_IF_ERROR(owned_ledger_->CatchUp(ws_));
   const uint64_t generation = ws_.document_generation();
   if (ledger_.high_water_mark() != mark_before || generation != generation_ || !caught_up_) {
     // Anything new may change any statement: forget what was computed.
@@ -708,13 +732,6 @@ absl::StatusOr<std::vector<Statement>> EngineState::GetAll(const Period& period,
 }  // namespace cadre::incentive_internal
 
 namespace cadre {
-
-class IncentiveEngine::Impl {
- public:
-  explicit Impl(const Workspace& workspace) : state(workspace) {}
-  absl::Mutex mu;
-  incentive_internal::EngineState state ABSL_GUARDED_BY(mu);
-};
 
 IncentiveEngine::IncentiveEngine(const Workspace& workspace) : impl_(std::make_unique<Impl>(workspace)) {}
 IncentiveEngine::~IncentiveEngine() = default;

@@ -15,7 +15,9 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "cadre/incentive.h"
 #include "cadre/kpi.h"
 #include "cadre/org.h"
@@ -35,7 +37,17 @@ using LineCredits = std::vector<std::pair<const Credit*, uint32_t>>;
 // Not thread-safe: IncentiveEngine serialises every call.
 class EngineState {
  public:
+  // What a what-if run changes: `candidate` pays wherever plan `replaces` would.
+  struct Simulation {
+    std::string replaces;
+    PlanVersion candidate;
+  };
+
   explicit EngineState(const Workspace& workspace);
+  // A simulation over `ledger` (caught up by its owner, not by this state):
+  // every period is computed as if open, with no adjustments or disputes, and
+  // `simulation` (when given) swaps the plan.
+  EngineState(const Workspace& workspace, const CreditLedger& ledger, std::optional<Simulation> simulation);
   ~EngineState();
 
   absl::Status CatchUp();
@@ -54,6 +66,14 @@ class EngineState {
                                            std::string_view by);
 
   const CreditLedger& ledger() const { return ledger_; }
+
+  // whatif.cc: the statements' totals per manager over the periods, for the
+  // managers on plan `plan` in any of them (`scope` restricts them further).
+  struct Totals {
+    std::map<std::string, std::pair<std::optional<std::string>, int64_t>> by_manager;  // id -> (team, total)
+  };
+  absl::StatusOr<Totals> TotalsOnPlan(std::string_view plan, const std::vector<Period>& periods,
+                                      std::span<const std::string> scope);
 
  private:
   // A statement as computed, with what its lines were computed from.
@@ -100,6 +120,9 @@ class EngineState {
   absl::StatusOr<std::optional<Exact>> ScorecardTotal(const Period& period, const Manager& manager,
                                                       std::string_view scorecard, std::vector<std::string>& notes);
 
+  // The plan book's segments, with the simulated plan swapped in.
+  absl::StatusOr<std::vector<PlanSegment>> SegmentsOf(const Manager& manager, const OrgTree& tree,
+                                                      const Period& period);
   absl::StatusOr<PeriodFacts*> FactsOf(const Period& period);
   absl::StatusOr<const MetricDefinition*> DefinedMetric(std::string_view id);
   absl::StatusOr<std::optional<Exact>> MetricValue(const Period& period, std::string_view metric,
@@ -118,7 +141,10 @@ class EngineState {
   absl::StatusOr<std::optional<Period>> LastClosed(Granularity granularity);
 
   const Workspace& ws_;
-  CreditLedger ledger_;
+  std::unique_ptr<CreditLedger> owned_ledger_;  // null in a simulation, which reads its owner's
+  const CreditLedger& ledger_;
+  std::optional<Simulation> simulation_;
+  bool simulating_ = false;
   PlanBook book_;
   std::unique_ptr<KpiEngine> kpi_;
   std::unique_ptr<TrainingProjection> training_;
@@ -138,5 +164,17 @@ class EngineState {
 };
 
 }  // namespace cadre::incentive_internal
+
+namespace cadre {
+
+class IncentiveEngine::Impl {
+ public:
+  explicit Impl(const Workspace& workspace) : ws(workspace), state(workspace) {}
+  const Workspace& ws;
+  absl::Mutex mu;
+  incentive_internal::EngineState state ABSL_GUARDED_BY(mu);
+};
+
+}  // namespace cadre
 
 #endif  // CADRE_SRC_INCENTIVE_ENGINE_H_

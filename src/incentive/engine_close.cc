@@ -38,6 +38,7 @@ absl::Status EngineState::LoadPeriods() {
 }
 
 absl::StatusOr<PeriodState> EngineState::StateOf(const Period& period) {
+  if (simulating_) return PeriodState::kOpen;
   CADRE_RETURN_IF_ERROR(LoadPeriods());
   auto it = period_states_.find(period.ToString());
   return it == period_states_.end() ? PeriodState::kOpen : it->second.doc.state;
@@ -127,7 +128,7 @@ absl::StatusOr<std::vector<LineResult>> EngineState::LiveOwnLines(const Manager&
   const Manager* m = facts->tree.FindManager(manager.id);
   std::vector<LineResult> lines;
   if (m == nullptr) return lines;
-  CADRE_ASSIGN_OR_RETURN(std::vector<PlanSegment> segments, book_.Segments(*m, facts->tree, period));
+  CADRE_ASSIGN_OR_RETURN(std::vector<PlanSegment> segments, SegmentsOf(*m, facts->tree, period));
   if (segments.empty()) return lines;
   CADRE_RETURN_IF_ERROR(OwnLines(*m, period, facts->tree, segments, lines, credits));
   // Adjustments settle money, so each line counts as the plan rounds it.
@@ -139,6 +140,7 @@ absl::StatusOr<std::vector<LineResult>> EngineState::LiveOwnLines(const Manager&
 
 absl::Status EngineState::Corrections(const Manager& manager, const Period& period, std::vector<LineResult>& lines,
                                       std::vector<LineCredits>& credits) {
+  if (simulating_) return absl::OkStatus();
   CADRE_ASSIGN_OR_RETURN(std::optional<Period> last, LastClosed(period.granularity()));
   if (last && last->Next() == period) {
     // Every closed period of this granularity, oldest first.

@@ -460,6 +460,53 @@ TEST_P(IncentiveEngineTest, APlanThatIsNotInForceIsNamed) {
   EXPECT_THAT(st.status().message(), HasSubstr("role \"lead\" puts manager \"L1\" on incentive plan \"lead\""));
 }
 
+TEST_P(IncentiveEngineTest, WhatIfComparesACandidateWithoutChangingAnything) {
+  Plan("am", kFivePercent);
+  Ingest({Sale("S1", "2025-06-05", "M1", "C1", 120000), Sale("S2", "2025-06-06", "M2", "C2", 20000),
+          Sale("S3", "2025-06-07", "M3", "C3", 60000)});
+  const Statement before = Get("M1", "2025-06");
+  WhatIfRequest request;
+  request.plan = "am";
+  request.first = P("2025-06");
+  absl::StatusOr<IncentivePlan> candidate = json::FromText<IncentivePlan>(
+      R"({"id":"am-tiered","name":"Tiered","components":[{"id":"commission","type":"commission",)"
+      R"("commission":{"quota_minor":50000,"tiers":[{"from":"0","rate":"0.02"},{"from":"1","rate":"0.08"}]}}]})");
+  ASSERT_TRUE(candidate.ok()) << candidate.status();
+  request.candidate = *candidate;
+  absl::StatusOr<WhatIfReport> report = engine_->WhatIf(request);
+  ASSERT_TRUE(report.ok()) << report.status();
+  // In force (5 %): M1 6,000, M2 1,000, M3 3,000 = 10,000.
+  // Candidate: M1 50,000 × 0.02 + 70,000 × 0.08 = 1,000 + 5,600 = 6,600;
+  // M2 20,000 × 0.02 = 400; M3 1,000 + 10,000 × 0.08 = 1,800. Total 8,800.
+  EXPECT_EQ(report->managers_compared, 3);  // L1 is on no plan
+  EXPECT_EQ(report->current_minor, 10000);
+  EXPECT_EQ(report->candidate_minor, 8800);
+  EXPECT_EQ(report->change_minor, -1200);
+  EXPECT_EQ(report->change_ratio, Decimal::FromUnits(-120'000'000));  // -0.12
+  ASSERT_EQ(report->teams.size(), 2u);
+  EXPECT_EQ(report->teams[0].team, "T1");
+  EXPECT_EQ(report->teams[0].change_minor, 0);  // M1 +600, M2 -600
+  EXPECT_EQ(report->teams[1].change_minor, -1200);
+  ASSERT_EQ(report->gainers.size(), 1u);
+  EXPECT_EQ(report->gainers[0].manager, "M1");
+  EXPECT_EQ(report->gainers[0].change_minor, 600);
+  ASSERT_EQ(report->losers.size(), 2u);
+  EXPECT_EQ(report->losers[0].manager, "M3");
+  EXPECT_EQ(report->losers[1].manager, "M2");
+  // Nearest rank over 1,000 / 3,000 / 6,000.
+  EXPECT_EQ(report->current_distribution.p25_minor, 1000);
+  EXPECT_EQ(report->current_distribution.median_minor, 3000);
+  EXPECT_EQ(report->current_distribution.max_minor, 6000);
+  // Nothing changed: the statement, and no plan written.
+  EXPECT_EQ(Get("M1", "2025-06"), before);
+  absl::StatusOr<std::vector<Document>> plans = ws_->List("incentive_plans");
+  ASSERT_TRUE(plans.ok());
+  EXPECT_EQ(plans->size(), 1u);
+  // A candidate that does not validate is refused with its path.
+  request.candidate.components[0].commission->tiers[0].from = Decimal::FromUnits(1);
+  EXPECT_THAT(engine_->WhatIf(request).status().message(), HasSubstr("candidate.components[0].commission.tiers"));
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, IncentiveEngineTest, ::testing::Values("memory", "sqlite"),
                          [](const ::testing::TestParamInfo<std::string>& info) { return info.param; });
 
