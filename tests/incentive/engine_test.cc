@@ -507,6 +507,57 @@ TEST_P(IncentiveEngineTest, WhatIfComparesACandidateWithoutChangingAnything) {
   EXPECT_THAT(engine_->WhatIf(request).status().message(), HasSubstr("candidate.components[0].commission.tiers"));
 }
 
+TEST_P(IncentiveEngineTest, KpiBonusPaysTheTargetTimesTheExactScorecardTotal) {
+  Put("scorecards", "sc",
+      R"({"name":"Monthly","items":[{"metric":"net_sales","weight":"2"},{"metric":"orders","weight":"1"}]})");
+  Put("targets", "t1", R"({"metric":"net_sales","manager":"M1","period":"2025-06","value":"100000"})");
+  Put("targets", "t2", R"({"metric":"orders","manager":"M1","period":"2025-06","value":"4"})");
+  Plan("am", R"({"id":"bonus","type":"kpi_bonus","kpi_bonus":{"scorecard":"sc","target_incentive_minor":10000}})");
+  Ingest({Sale("S1", "2025-06-05", "M1", "C1", 50000), Sale("S2", "2025-06-06", "M1", "C2", 40000),
+          Sale("S3", "2025-06-07", "M1", "C3", 30000), Sale("S4", "2025-06-07", "M2", "C4", 30000)});
+  // net_sales 120,000 / 100,000 = 1.2; orders 3 / 4 = 0.75.
+  // Total (2 × 1.2 + 1 × 0.75) / 3 = 3.15 / 3 = 1.05 → 10,000 × 1.05 = 10,500.
+  Statement m1 = Get("M1", "2025-06");
+  ASSERT_EQ(m1.lines.size(), 1u);
+  EXPECT_EQ(m1.lines[0].kind, LineKind::kKpiBonus);
+  EXPECT_EQ(m1.lines[0].exact_amount, "10500");
+  EXPECT_EQ(m1.total_minor, 10500);
+  // M2 has no targets: no item has a score, so the total counts as 0 and the
+  // floor (0) is paid.
+  EXPECT_EQ(Get("M2", "2025-06").total_minor, 0);
+}
+
+TEST_P(IncentiveEngineTest, SpiffPerNewCustomerCountsFirstPurchasesOnly) {
+  Plan("am", R"({"id":"new","type":"spiff","spiff":{"per":"new_customer","amount_minor":2000}})");
+  Ingest({Sale("S0", "2025-05-20", "M2", "C2", 1000),    // C2's first purchase, in May
+          Sale("S1", "2025-06-05", "M1", "C1", 5000),    // C1's first ever: counts
+          Sale("S2", "2025-06-06", "M1", "C1", 5000),    // C1 again: not new
+          Sale("S3", "2025-06-07", "M1", "C2", 5000)});  // C2 bought before: not new
+  Statement st = Get("M1", "2025-06");
+  EXPECT_EQ(st.lines[0].base, "1");
+  EXPECT_EQ(st.total_minor, 2000);
+  // A late, earlier sale to C1 by M2 makes S1 no longer C1's first.
+  Ingest({Sale("S-early", "2025-04-01", "M2", "C1", 1000)});
+  EXPECT_EQ(Get("M1", "2025-06").total_minor, 0);
+}
+
+TEST_P(IncentiveEngineTest, RoundingPerLineAndPerStatementDifferByACent) {
+  const std::string two = R"({"id":"a","type":"commission","commission":{"tiers":[{"from":"0","rate":"0.05"}]}},)"
+                          R"({"id":"b","type":"commission","commission":{"tiers":[{"from":"0","rate":"0.03"}]}})";
+  Plan("am", two, R"(,"rounding":{"mode":"half_even","scope":"line"})");
+  Plan("per-statement", two, R"(,"rounding":{"mode":"half_even","scope":"statement"})");
+  Put("plan_assignments", "M2-st", R"({"plan":"per-statement","manager":"M2"})");
+  Ingest({Sale("S1", "2025-06-05", "M1", "C1", 10010), Sale("S2", "2025-06-05", "M2", "C2", 10010)});
+  // a: 10,010 × 0.05 = 500.5; b: 10,010 × 0.03 = 300.3.
+  // Per line (half-even): 500 + 300 = 800. Per statement: 800.8 → 801.
+  Statement line = Get("M1", "2025-06");
+  Statement statement = Get("M2", "2025-06");
+  EXPECT_EQ(line.total_minor, 800);
+  EXPECT_EQ(statement.total_minor, 801);
+  EXPECT_EQ(statement.exact_total, "800.8");
+  EXPECT_EQ(statement.rounding, RoundingScope::kStatement);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, IncentiveEngineTest, ::testing::Values("memory", "sqlite"),
                          [](const ::testing::TestParamInfo<std::string>& info) { return info.param; });
 
