@@ -744,6 +744,25 @@ CADRE_API void cadre_storage_set_error(const char* message);
  */
 CADRE_API int cadre_query(char** out_json, cadre_workspace* ws, const char* request_json);
 
+/*
+ * Runs a command: a change that goes through an engine's rules, written as one
+ * transaction. `request_json` is a JSON object naming the "command", the
+ * "viewer" (as for cadre_query) and its parameters:
+ *   {"command":"close_period","viewer":{"admin":true},"period":"2025-06","by":"finance"}
+ *   close_period     period, by, reason?  (admin): freezes every statement of the
+ *                    period and marks it closed; periods close in order
+ *   reopen_period    period, by, reason   (admin): the latest closed period only
+ *   raise_dispute    id, manager, period, line, reason  (the manager, or an admin)
+ *   resolve_dispute  id, accept (true/false), adjustment_minor (accepting),
+ *                    resolution, by  (admin); once
+ * *out_json is the document written (cadre_free); NULL on failure.
+ * Errors: as cadre_query; FAILED_PRECONDITION when a rule refuses (a period
+ * closed out of order or twice, a dispute resolved twice), with the rule in the
+ * message; ABORTED when another writer changed the same document first.
+ * Thread-safe: commands and queries on one workspace are serialised as needed.
+ */
+CADRE_API int cadre_command(char** out_json, cadre_workspace* ws, const char* request_json);
+
 /* ---- Import and export -------------------------------------------------------- */
 
 /*

@@ -53,6 +53,20 @@
 //   assign_customers  policy, team, customers:[ids], strategy? ("round_robin" |
 //                     "least_loaded"), now   -> {"events":[assignments]}
 //                     (an admin, or a lead of the team or a unit above it)
+// Incentive queries (cadre/incentive.h, docs/incentives.md). `period` is a month or a quarter.
+//   statement     manager, period, expand_credits? (false) -> the Statement (every line
+//                 with its trace; the credits behind each line when expanded)
+//   statements    period, unit? -> {"period","statements":[...]} (no unit: an admin gets
+//                 every manager on a plan, a manager those they may see)
+//   what_if       plan, candidate (an IncentivePlan), first (a period), periods? (1),
+//                 managers?, top? (10) -> the WhatIfReport; writes nothing
+//   incentive_period  period -> {"period","state","history":[{version,recorded_at,body}]}
+//   disputes      manager?, period? -> {"disputes":[...]} (those the viewer may see)
+// Commands change state through an engine's rules (Command, cadre_command):
+//   close_period  period, by, reason?   (admin) -> the IncentivePeriod written
+//   reopen_period period, by, reason    (admin) -> the IncentivePeriod written
+//   raise_dispute id, manager, period, line, reason  (the manager, or an admin)
+//   resolve_dispute  id, accept, adjustment_minor? (accepting), resolution, by  (admin)
 // Unknown queries and unknown or ill-typed parameters are INVALID_ARGUMENT naming
 // the key (e.g. "request.as_of").
 //
@@ -70,6 +84,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "cadre/crm.h"
+#include "cadre/incentive.h"
 #include "cadre/kpi.h"
 #include "cadre/opportunity.h"
 #include "cadre/tasks.h"
@@ -83,6 +98,7 @@ class QueryEngine {
   // `clock` gives "now" for the queries whose instant defaults to now (absl::Now
   // when empty); tests inject a fixed one.
   explicit QueryEngine(const Workspace& workspace, std::function<absl::Time()> clock = {});
+  ~QueryEngine();
   QueryEngine(const QueryEngine&) = delete;
   QueryEngine& operator=(const QueryEngine&) = delete;
 
@@ -92,10 +108,20 @@ class QueryEngine {
   // The names of the queries this version answers, sorted.
   static std::vector<std::string> QueryNames();
 
+  // Runs `request_json` (a JSON object with "command", "viewer" and its
+  // parameters): a change that goes through an engine's rules, one transaction
+  // each — close_period, reopen_period (admin), raise_dispute (the manager, or
+  // an admin), resolve_dispute (admin). `workspace` must be the one this engine
+  // reads, writable. Errors as for Run, plus FAILED_PRECONDITION when a rule
+  // refuses (a period closed out of order, a dispute resolved twice).
+  absl::StatusOr<std::string> Command(Workspace& workspace, std::string_view request_json);
+  static std::vector<std::string> CommandNames();
+
   OwnershipProjection& ownership() { return ownership_; }
   OpportunityProjection& opportunities() { return opportunities_; }
   FollowUpProjection& tasks() { return tasks_; }
   KpiEngine& kpi() { return *kpi_; }
+  IncentiveEngine& incentives() { return *incentives_; }
   absl::Time Now() const { return clock_(); }
 
  private:
@@ -105,6 +131,7 @@ class QueryEngine {
   OpportunityProjection opportunities_;
   FollowUpProjection tasks_;
   std::unique_ptr<KpiEngine> kpi_;
+  std::unique_ptr<IncentiveEngine> incentives_;
 };
 
 }  // namespace cadre

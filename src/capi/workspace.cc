@@ -81,6 +81,18 @@ int cadre_query(char** out_json, cadre_workspace* ws, const char* request_json) 
   });
 }
 
+int cadre_command(char** out_json, cadre_workspace* ws, const char* request_json) {
+  static constexpr char kFn[] = "cadre_command";
+  return capi::Call(kFn, out_json, [&]() -> absl::Status {
+    CADRE_RETURN_IF_ERROR(capi::RequireOut(kFn, out_json, "out_json"));
+    CADRE_RETURN_IF_ERROR(capi::RequireHandle(kFn, ws));
+    CADRE_RETURN_IF_ERROR(capi::RequireString(kFn, request_json, "request_json"));
+    CADRE_ASSIGN_OR_RETURN(std::string text, ws->queries->Command(*ws->impl, request_json));
+    *out_json = capi::Dup(text);
+    return absl::OkStatus();
+  });
+}
+
 int cadre_workspace_settings(char** out_json, cadre_workspace* ws) {
   static constexpr char kFn[] = "cadre_workspace_settings";
   return capi::Call(kFn, out_json, [&]() -> absl::Status {

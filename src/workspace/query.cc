@@ -10,6 +10,7 @@
 #include "boost/json/serialize.hpp"
 #include "cadre/calendar.h"
 #include "cadre/cases.h"
+#include "cadre/incentive.h"
 #include "cadre/json.h"
 #include "cadre/opportunity.h"
 #include "cadre/org.h"
@@ -977,15 +978,231 @@ absl::StatusOr<boost::json::value> SopEscalateQuery(QueryEngine& engine, const W
   return boost::json::object{{"now", json::Write(r.now)}, {"events", json::Write(r.events)}};
 }
 
+// ---- Incentives ------------------------------------------------------------------------
+
+struct StatementParams {
+  static constexpr std::string_view kRequired[] = {"manager", "period"};
+  std::string manager;
+  std::string period;
+  bool expand_credits = false;
+};
+BOOST_DESCRIBE_STRUCT(StatementParams, (), (manager, period, expand_credits))
+
+struct StatementsParams {
+  static constexpr std::string_view kRequired[] = {"period"};
+  std::string period;
+  std::optional<std::string> unit;
+};
+BOOST_DESCRIBE_STRUCT(StatementsParams, (), (period, unit))
+
+struct WhatIfParams {
+  static constexpr std::string_view kRequired[] = {"plan", "candidate", "first"};
+  std::string plan;
+  IncentivePlan candidate;
+  std::string first;
+  int32_t periods = 1;
+  std::vector<std::string> managers;
+  int32_t top = 10;
+};
+BOOST_DESCRIBE_STRUCT(WhatIfParams, (), (plan, candidate, first, periods, managers, top))
+
+struct IncentivePeriodParams {
+  static constexpr std::string_view kRequired[] = {"period"};
+  std::string period;
+};
+BOOST_DESCRIBE_STRUCT(IncentivePeriodParams, (), (period))
+
+struct IncentivePeriodResult {
+  std::string period;
+  PeriodState state = PeriodState::kOpen;
+  std::vector<DocumentVersion> history;  // every close and reopen, oldest first
+};
+
+struct DisputesParams {
+  std::optional<std::string> manager;
+  std::optional<std::string> period;
+};
+BOOST_DESCRIBE_STRUCT(DisputesParams, (), (manager, period))
+
+absl::StatusOr<boost::json::value> StatementQuery(QueryEngine& engine, const Workspace&, const ViewerScope& viewer,
+                                                  const boost::json::value& params) {
+  CADRE_ASSIGN_OR_RETURN(StatementParams p, ReadParams<StatementParams>(params));
+  CADRE_ASSIGN_OR_RETURN(Period period, ReadPeriod(p.period, "request.period"));
+  CADRE_RETURN_IF_ERROR(viewer.CheckManager(p.manager));
+  CADRE_ASSIGN_OR_RETURN(Statement st,
+                         engine.incentives().GetStatement(p.manager, period, {.expand_credits = p.expand_credits}));
+  return json::Write(st);
+}
+
+absl::StatusOr<boost::json::value> StatementsQuery(QueryEngine& engine, const Workspace& ws, const ViewerScope& viewer,
+                                                   const boost::json::value& params) {
+  CADRE_ASSIGN_OR_RETURN(StatementsParams p, ReadParams<StatementsParams>(params));
+  CADRE_ASSIGN_OR_RETURN(Period period, ReadPeriod(p.period, "request.period"));
+  std::vector<std::string> managers;
+  if (p.unit) {
+    CADRE_RETURN_IF_ERROR(RequireUnit(ws, viewer, *p.unit, "statements"));
+    CADRE_ASSIGN_OR_RETURN(OrgTree tree, OrgTree::Load(ws, period.End(ws.time_zone()) - absl::Nanoseconds(1)));
+    CADRE_ASSIGN_OR_RETURN(std::vector<const Manager*> in_unit, tree.ManagersIn(*p.unit));
+    for (const Manager* m : in_unit) managers.push_back(m->id);
+    if (managers.empty()) return boost::json::object{{"period", p.period}, {"statements", boost::json::array()}};
+  } else if (!viewer.admin()) {
+    managers = viewer.visible_managers();
+  }
+  CADRE_ASSIGN_OR_RETURN(std::vector<Statement> statements, engine.incentives().GetStatements(period, managers));
+  return boost::json::object{{"period", p.period}, {"statements", json::Write(statements)}};
+}
+
+absl::StatusOr<boost::json::value> WhatIfQuery(QueryEngine& engine, const Workspace&, const ViewerScope& viewer,
+                                               const boost::json::value& params) {
+  CADRE_ASSIGN_OR_RETURN(WhatIfParams p, ReadParams<WhatIfParams>(params));
+  WhatIfRequest request;
+  request.plan = std::move(p.plan);
+  request.candidate = std::move(p.candidate);
+  CADRE_ASSIGN_OR_RETURN(request.first, ReadPeriod(p.first, "request.first"));
+  request.periods = p.periods;
+  request.top = p.top;
+  request.managers = std::move(p.managers);
+  if (!viewer.admin()) {
+    // A lead compares the managers they see; naming anyone else is NOT_FOUND.
+    for (const std::string& m : request.managers) CADRE_RETURN_IF_ERROR(viewer.CheckManager(m));
+    if (request.managers.empty()) request.managers = viewer.visible_managers();
+  }
+  CADRE_ASSIGN_OR_RETURN(WhatIfReport report, engine.incentives().WhatIf(request));
+  return json::Write(report);
+}
+
+absl::StatusOr<boost::json::value> IncentivePeriodQuery(QueryEngine& engine, const Workspace& ws, const ViewerScope&,
+                                                        const boost::json::value& params) {
+  CADRE_ASSIGN_OR_RETURN(IncentivePeriodParams p, ReadParams<IncentivePeriodParams>(params));
+  CADRE_ASSIGN_OR_RETURN(Period period, ReadPeriod(p.period, "request.period"));
+  IncentivePeriodResult r;
+  r.period = period.ToString();
+  CADRE_ASSIGN_OR_RETURN(r.state, engine.incentives().StateOf(period));
+  absl::StatusOr<std::vector<DocumentVersion>> history = ws.History(IncentivePeriod::kCollection, r.period);
+  if (history.ok()) {
+    r.history = *std::move(history);
+  } else if (!absl::IsNotFound(history.status())) {
+    return history.status();
+  }
+  boost::json::array versions;
+  for (const DocumentVersion& v : r.history) {
+    CADRE_ASSIGN_OR_RETURN(boost::json::value body, json::ParseText(v.body, "history.body"));
+    versions.push_back(boost::json::object{
+        {"version", v.version}, {"recorded_at", json::Write(v.recorded_at)}, {"body", std::move(body)}});
+  }
+  return boost::json::object{{"period", r.period}, {"state", json::Write(r.state)}, {"history", std::move(versions)}};
+}
+
+absl::StatusOr<boost::json::value> DisputesQuery(QueryEngine&, const Workspace& ws, const ViewerScope& viewer,
+                                                 const boost::json::value& params) {
+  CADRE_ASSIGN_OR_RETURN(DisputesParams p, ReadParams<DisputesParams>(params));
+  if (p.manager) CADRE_RETURN_IF_ERROR(viewer.CheckManager(*p.manager));
+  CADRE_ASSIGN_OR_RETURN(std::vector<Document> docs, ws.List(StatementDispute::kCollection));
+  std::vector<StatementDispute> out;
+  for (const Document& d : docs) {
+    CADRE_ASSIGN_OR_RETURN(StatementDispute dispute,
+                           json::FromText<StatementDispute>(d.body, absl::StrCat("statement_disputes/", d.id)));
+    if (p.manager && dispute.manager != *p.manager) continue;
+    if (p.period && dispute.period != *p.period) continue;
+    if (!viewer.CanSeeManager(dispute.manager)) continue;
+    out.push_back(std::move(dispute));
+  }
+  return boost::json::object{{"disputes", json::Write(out)}};
+}
+
+// ---- Commands -----------------------------------------------------------------------------
+
+using CommandHandler = std::function<absl::StatusOr<boost::json::value>(QueryEngine&, Workspace&, const ViewerScope&,
+                                                                        const boost::json::value& params)>;
+
+struct ClosePeriodParams {
+  static constexpr std::string_view kRequired[] = {"period", "by"};
+  std::string period;
+  std::string by;
+  std::optional<std::string> reason;
+};
+BOOST_DESCRIBE_STRUCT(ClosePeriodParams, (), (period, by, reason))
+
+struct ReopenPeriodParams {
+  static constexpr std::string_view kRequired[] = {"period", "by", "reason"};
+  std::string period;
+  std::string by;
+  std::string reason;
+};
+BOOST_DESCRIBE_STRUCT(ReopenPeriodParams, (), (period, by, reason))
+
+struct ResolveDisputeParams {
+  static constexpr std::string_view kRequired[] = {"id", "accept", "resolution", "by"};
+  std::string id;
+  bool accept = false;
+  std::optional<int64_t> adjustment_minor;
+  std::string resolution;
+  std::string by;
+};
+BOOST_DESCRIBE_STRUCT(ResolveDisputeParams, (), (id, accept, adjustment_minor, resolution, by))
+
+absl::StatusOr<boost::json::value> ClosePeriodCommand(QueryEngine& engine, Workspace& ws, const ViewerScope& viewer,
+                                                      const boost::json::value& params) {
+  CADRE_ASSIGN_OR_RETURN(ClosePeriodParams p, ReadParams<ClosePeriodParams>(params));
+  CADRE_RETURN_IF_ERROR(RequireAdmin(viewer, "close_period", "it freezes every manager's statement"));
+  CADRE_ASSIGN_OR_RETURN(Period period, ReadPeriod(p.period, "request.period"));
+  CADRE_ASSIGN_OR_RETURN(IncentivePeriod closed,
+                         engine.incentives().ClosePeriod(ws, period, p.by, std::move(p.reason)));
+  return json::Write(closed);
+}
+
+absl::StatusOr<boost::json::value> ReopenPeriodCommand(QueryEngine& engine, Workspace& ws, const ViewerScope& viewer,
+                                                       const boost::json::value& params) {
+  CADRE_ASSIGN_OR_RETURN(ReopenPeriodParams p, ReadParams<ReopenPeriodParams>(params));
+  CADRE_RETURN_IF_ERROR(RequireAdmin(viewer, "reopen_period", "it unfreezes every manager's statement"));
+  CADRE_ASSIGN_OR_RETURN(Period period, ReadPeriod(p.period, "request.period"));
+  CADRE_ASSIGN_OR_RETURN(IncentivePeriod reopened, engine.incentives().ReopenPeriod(ws, period, p.by, p.reason));
+  return json::Write(reopened);
+}
+
+absl::StatusOr<boost::json::value> RaiseDisputeCommand(QueryEngine& engine, Workspace& ws, const ViewerScope& viewer,
+                                                       const boost::json::value& params) {
+  CADRE_ASSIGN_OR_RETURN(StatementDispute p, ReadParams<StatementDispute>(params));
+  // A manager disputes their own statement; an admin may record it for them.
+  if (!viewer.admin() && viewer.manager() != p.manager) {
+    return absl::PermissionDeniedError(absl::StrCat("raise_dispute: manager ", QuoteJson(viewer.manager().value_or("")),
+                                                    " may dispute only their own statement, not ", QuoteJson(p.manager),
+                                                    "'s"));
+  }
+  CADRE_ASSIGN_OR_RETURN(StatementDispute raised, engine.incentives().RaiseDispute(ws, p));
+  return json::Write(raised);
+}
+
+absl::StatusOr<boost::json::value> ResolveDisputeCommand(QueryEngine& engine, Workspace& ws, const ViewerScope& viewer,
+                                                         const boost::json::value& params) {
+  CADRE_ASSIGN_OR_RETURN(ResolveDisputeParams p, ReadParams<ResolveDisputeParams>(params));
+  CADRE_RETURN_IF_ERROR(RequireAdmin(viewer, "resolve_dispute", "it changes what a manager is paid"));
+  CADRE_ASSIGN_OR_RETURN(StatementDispute resolved, engine.incentives().ResolveDispute(
+                                                        ws, p.id, p.accept, p.adjustment_minor, p.resolution, p.by));
+  return json::Write(resolved);
+}
+
+const std::map<std::string, CommandHandler, std::less<>>& CommandHandlers() {
+  static const auto* const handlers = new std::map<std::string, CommandHandler, std::less<>>{
+      {"close_period", &ClosePeriodCommand},
+      {"raise_dispute", &RaiseDisputeCommand},
+      {"reopen_period", &ReopenPeriodCommand},
+      {"resolve_dispute", &ResolveDisputeCommand},
+  };
+  return *handlers;
+}
+
 const std::map<std::string, Handler, std::less<>>& Handlers() {
   static const auto* const handlers = new std::map<std::string, Handler, std::less<>>{
       {"assign_customers", &AssignQuery},
       {"case_figures", &CaseFiguresQuery},
       {"cases", &CasesQuery},
       {"customer_360", &Customer360Query},
+      {"disputes", &DisputesQuery},
       {"follow_up_counts", &FollowUpCountsQuery},
       {"follow_ups", &FollowUpsQuery},
       {"holdings", &HoldingsQuery},
+      {"incentive_period", &IncentivePeriodQuery},
       {"kpi_lineage", &LineageQuery},
       {"kpi_series", &SeriesQuery},
       {"leaderboard", &LeaderboardQuery},
@@ -1001,8 +1218,11 @@ const std::map<std::string, Handler, std::less<>>& Handlers() {
       {"sop_escalate", &SopEscalateQuery},
       {"sop_instance", &SopInstanceQuery},
       {"sop_instances", &SopInstancesQuery},
+      {"statement", &StatementQuery},
+      {"statements", &StatementsQuery},
       {"today", &TodayQuery},
       {"training", &TrainingQuery},
+      {"what_if", &WhatIfQuery},
   };
   return *handlers;
 }
@@ -1012,12 +1232,52 @@ const std::map<std::string, Handler, std::less<>>& Handlers() {
 QueryEngine::QueryEngine(const Workspace& workspace, std::function<absl::Time()> clock)
     : workspace_(workspace),
       clock_(clock ? std::move(clock) : [] { return absl::Now(); }),
-      kpi_(std::make_unique<KpiEngine>(workspace)) {}
+      kpi_(std::make_unique<KpiEngine>(workspace)),
+      incentives_(std::make_unique<IncentiveEngine>(workspace)) {}
+
+QueryEngine::~QueryEngine() = default;
 
 std::vector<std::string> QueryEngine::QueryNames() {
   std::vector<std::string> names;
   for (const auto& [name, _] : Handlers()) names.push_back(name);
   return names;
+}
+
+std::vector<std::string> QueryEngine::CommandNames() {
+  std::vector<std::string> names;
+  for (const auto& [name, _] : CommandHandlers()) names.push_back(name);
+  return names;
+}
+
+absl::StatusOr<std::string> QueryEngine::Command(Workspace& workspace, std::string_view request_json) {
+  if (&workspace != &workspace_) {
+    return absl::FailedPreconditionError("a command must be run on the workspace its query engine reads");
+  }
+  CADRE_ASSIGN_OR_RETURN(boost::json::value request, json::ParseText(request_json, "request"));
+  if (!request.is_object()) return json::Mismatch(json::Path("request"), "a JSON object", request);
+  boost::json::object& object = request.get_object();
+  const boost::json::value* name = object.if_contains("command");
+  if (name == nullptr) return FieldError("request.command", "required field is missing");
+  std::string_view command =
+      name->is_string() ? std::string_view(name->get_string().data(), name->get_string().size()) : std::string_view();
+  auto handler = CommandHandlers().find(command);
+  if (handler == CommandHandlers().end()) {
+    std::vector<std::string> quoted;
+    for (const std::string& n : CommandNames()) quoted.push_back(absl::StrCat("\"", n, "\""));
+    return FieldError("request.command", absl::StrCat("unknown command (known: ", absl::StrJoin(quoted, ", "), ")"),
+                      json::Text(*name));
+  }
+  object.erase("command");
+  const boost::json::value* viewer_json = object.if_contains("viewer");
+  if (viewer_json == nullptr)
+    return FieldError("request.viewer",
+                      "required field is missing (who asks: {\"admin\":true} or {\"manager\":\"<id>\"})");
+  Viewer viewer;
+  CADRE_RETURN_IF_ERROR(json::FromValue(*viewer_json, viewer, "request.viewer"));
+  object.erase("viewer");
+  CADRE_ASSIGN_OR_RETURN(ViewerScope scope, ViewerScope::Load(workspace_, viewer));
+  CADRE_ASSIGN_OR_RETURN(boost::json::value result, handler->second(*this, workspace, scope, request));
+  return json::Text(result);
 }
 
 absl::StatusOr<std::string> QueryEngine::Run(std::string_view request_json) {

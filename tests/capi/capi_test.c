@@ -1036,6 +1036,52 @@ static void test_query(void) {
   cadre_workspace_close(ws);
 }
 
+/* Commands: an incentive period closed once, in order, by an admin. */
+static void test_command(void) {
+  cadre_workspace* ws = open_memory();
+  char* out = NULL;
+  CHECK_CODE(cadre_document_put(NULL, ws, "org_units", "CO", "{\"name\":\"Co\",\"kind\":\"company\"}", NULL), CADRE_OK);
+  CHECK_CODE(cadre_document_put(NULL, ws, "roles", "am", "{\"name\":\"AM\",\"incentive_plan\":\"p\"}", NULL), CADRE_OK);
+  CHECK_CODE(cadre_document_put(NULL, ws, "managers", "M-1", "{\"name\":\"Li\",\"team\":\"CO\",\"role\":\"am\"}", NULL),
+             CADRE_OK);
+  CHECK_CODE(cadre_document_put(NULL, ws, "incentive_plans", "p",
+                                "{\"name\":\"P\",\"components\":[{\"id\":\"c\",\"type\":\"commission\","
+                                "\"commission\":{\"tiers\":[{\"from\":\"0\",\"rate\":\"0.05\"}]}}]}",
+                                NULL),
+             CADRE_OK);
+  static const char events[] =
+      "{\"id\":\"S-1\",\"kind\":\"sale\",\"occurred_at\":\"2025-06-18T02:00:00Z\",\"manager\":\"M-1\","
+      "\"customer\":\"C-1\",\"amount_minor\":10000}\n";
+  char* report = NULL;
+  CHECK_CODE(cadre_events_ingest_ndjson(&report, ws, events, strlen(events), CADRE_INGEST_ATOMIC), CADRE_OK);
+  cadre_free(report);
+  CHECK_CODE(cadre_query(&out, ws,
+                         "{\"viewer\":{\"admin\":true},\"query\":\"statement\",\"manager\":\"M-1\",\"period\":"
+                         "\"2025-06\"}"),
+             CADRE_OK);
+  CHECK_HAS(out, "\"total_minor\":500");
+  cadre_free(out);
+  static const char close[] =
+      "{\"command\":\"close_period\",\"viewer\":{\"admin\":true},\"period\":\"2025-06\",\"by\":\"finance\"}";
+  CHECK_CODE(cadre_command(&out, ws, close), CADRE_OK);
+  CHECK_HAS(out, "\"state\":\"closed\"");
+  cadre_free(out);
+  out = SENTINEL;
+  CHECK_CODE(cadre_command(&out, ws, close), CADRE_ERROR_FAILED_PRECONDITION);
+  CHECK(out == NULL);
+  CHECK_HAS(cadre_error_message(), "closed already");
+  CHECK_CODE(cadre_command(&out, ws,
+                           "{\"command\":\"close_period\",\"viewer\":{\"manager\":\"M-1\"},\"period\":\"2025-07\","
+                           "\"by\":\"M-1\"}"),
+             CADRE_ERROR_PERMISSION_DENIED);
+  CHECK_CODE(cadre_command(&out, ws, "{\"command\":\"nope\",\"viewer\":{\"admin\":true}}"),
+             CADRE_ERROR_INVALID_ARGUMENT);
+  CHECK_HAS(cadre_error_details_json(), "\"path\":\"request.command\"");
+  CHECK_CODE(cadre_command(&out, ws, NULL), CADRE_ERROR_MISUSE);
+  CHECK_CODE(cadre_command(NULL, ws, close), CADRE_ERROR_MISUSE);
+  cadre_workspace_close(ws);
+}
+
 /* ---- Import and export -------------------------------------------------------- */
 
 /* Serves `text` in pieces of at most `chunk` bytes; fails (returns 7) once
@@ -1238,6 +1284,7 @@ int main(int argc, char** argv) {
   test_ingest_sales();
   test_scan();
   test_query();
+  test_command();
   test_import_export();
   test_threads();
   test_results_outlive_workspace();

@@ -13,10 +13,12 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "boost/json/parse.hpp"
 #include "cadre/event.h"
 #include "cadre/incentive.h"
 #include "cadre/json.h"
 #include "cadre/period.h"
+#include "cadre/query.h"
 #include "cadre/status.h"
 #include "cadre/workspace.h"
 #include "gmock/gmock.h"
@@ -556,6 +558,80 @@ TEST_P(IncentiveEngineTest, RoundingPerLineAndPerStatementDifferByACent) {
   EXPECT_EQ(statement.total_minor, 801);
   EXPECT_EQ(statement.exact_total, "800.8");
   EXPECT_EQ(statement.rounding, RoundingScope::kStatement);
+}
+
+// ---- Through the query layer (what C and Python reach) --------------------------------
+
+TEST_P(IncentiveEngineTest, StatementsDisputesAndClosesThroughQueriesAndCommands) {
+  Plan("am", kFivePercent);
+  Ingest({Sale("S1", "2025-05-10", "M1", "C1", 100000), Sale("S2", "2025-05-11", "M3", "C2", 40000)});
+  QueryEngine queries(*ws_, [] { return testing::T("2025-07-15T12:00:00+08:00"); });
+  auto run = [&](const std::string& request) -> absl::StatusOr<boost::json::value> {
+    absl::StatusOr<std::string> text = queries.Run(request);
+    if (!text.ok()) return text.status();
+    return boost::json::parse(*text);
+  };
+  auto command = [&](const std::string& request) -> absl::StatusOr<boost::json::value> {
+    absl::StatusOr<std::string> text = queries.Command(*ws_, request);
+    if (!text.ok()) return text.status();
+    return boost::json::parse(*text);
+  };
+  // A manager sees their own statement; another manager's is NOT_FOUND.
+  absl::StatusOr<boost::json::value> own =
+      run(R"({"query":"statement","viewer":{"manager":"M1"},"manager":"M1","period":"2025-05","expand_credits":true})");
+  ASSERT_TRUE(own.ok()) << own.status();
+  EXPECT_EQ(own->at("total_minor").as_int64(), 5000);
+  EXPECT_EQ(own->at("lines").at(0).at("trace").at("credits").at(0).at("event").as_string(), "S1");
+  EXPECT_TRUE(absl::IsNotFound(
+      run(R"({"query":"statement","viewer":{"manager":"M1"},"manager":"M3","period":"2025-05"})").status()));
+  // L1 leads T1 (M1, M2): statements for what L1 may see, M1 only (M2 sold nothing: still a statement).
+  absl::StatusOr<boost::json::value> team =
+      run(R"({"query":"statements","viewer":{"manager":"L1"},"period":"2025-05"})");
+  ASSERT_TRUE(team.ok()) << team.status();
+  std::vector<std::string> who;
+  for (const auto& st : team->at("statements").as_array()) who.emplace_back(st.at("manager").as_string());
+  EXPECT_EQ(who, (std::vector<std::string>{"M1", "M2"}));
+  // Closing is an admin's command; a manager is refused.
+  EXPECT_EQ(
+      command(R"({"command":"close_period","viewer":{"manager":"M1"},"period":"2025-05","by":"M1"})").status().code(),
+      absl::StatusCode::kPermissionDenied);
+  ASSERT_TRUE(command(R"({"command":"close_period","viewer":{"admin":true},"period":"2025-05","by":"finance"})").ok());
+  absl::StatusOr<boost::json::value> state =
+      run(R"({"query":"incentive_period","viewer":{"admin":true},"period":"2025-05"})");
+  ASSERT_TRUE(state.ok()) << state.status();
+  EXPECT_EQ(state->at("state").as_string(), "closed");
+  EXPECT_EQ(state->at("history").as_array().size(), 1u);
+  // M1 disputes their own line; M1 cannot dispute M3's.
+  EXPECT_EQ(command(R"({"command":"raise_dispute","viewer":{"manager":"M1"},"id":"D2","manager":"M3",)"
+                    R"("period":"2025-05","line":"commission","reason":"x"})")
+                .status()
+                .code(),
+            absl::StatusCode::kPermissionDenied);
+  ASSERT_TRUE(command(R"({"command":"raise_dispute","viewer":{"manager":"M1"},"id":"D1","manager":"M1",)"
+                      R"("period":"2025-05","line":"commission","reason":"the C9 sale is missing"})")
+                  .ok());
+  ASSERT_TRUE(command(R"({"command":"resolve_dispute","viewer":{"admin":true},"id":"D1","accept":true,)"
+                      R"("adjustment_minor":700,"resolution":"keyed late","by":"finance"})")
+                  .ok());
+  absl::StatusOr<boost::json::value> disputes = run(R"({"query":"disputes","viewer":{"manager":"M1"}})");
+  ASSERT_TRUE(disputes.ok());
+  EXPECT_EQ(disputes->at("disputes").at(0).at("status").as_string(), "accepted");
+  absl::StatusOr<boost::json::value> june =
+      run(R"({"query":"statement","viewer":{"admin":true},"manager":"M1","period":"2025-06"})");
+  ASSERT_TRUE(june.ok()) << june.status();
+  EXPECT_EQ(june->at("total_minor").as_int64(), 700);
+  // What-if through the query: 10 % instead of 5 % doubles May.
+  absl::StatusOr<boost::json::value> what_if =
+      run(R"({"query":"what_if","viewer":{"admin":true},"plan":"am","first":"2025-05","candidate":{"id":"am2",)"
+          R"("name":"Ten","components":[{"id":"commission","type":"commission","commission":{"tiers":[{"from":"0",)"
+          R"("rate":"0.1"}]}}]}})");
+  ASSERT_TRUE(what_if.ok()) << what_if.status();
+  EXPECT_EQ(what_if->at("current_minor").as_int64(), 7000);  // 5,000 + 2,000
+  EXPECT_EQ(what_if->at("candidate_minor").as_int64(), 14000);
+  // Unknown commands name the known ones.
+  absl::StatusOr<boost::json::value> unknown = command(R"({"command":"pay_everyone","viewer":{"admin":true}})");
+  EXPECT_EQ(unknown.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(unknown.status().message(), HasSubstr("close_period"));
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, IncentiveEngineTest, ::testing::Values("memory", "sqlite"),

@@ -327,6 +327,21 @@ class Workspace:
         request = dict(params, query=name, viewer=viewer)
         return self._json_call(_native.cadre_query, _bytes(_encode(request)))
 
+    def command(self, name, *, viewer, **params):
+        """Runs a named command: a change that goes through an engine's rules, in
+        one transaction, and returns the document it wrote.
+
+        ws.command("close_period", viewer=cadre.ADMIN, period="2025-06", by="finance")
+        ws.command("raise_dispute", viewer=cadre.as_manager("M1"), id="D1", manager="M1",
+                   period="2025-06", line="commission", reason="a sale is missing")
+        ws.command("resolve_dispute", viewer=cadre.ADMIN, id="D1", accept=True,
+                   adjustment_minor=1500, resolution="keyed late", by="finance")
+        A rule that refuses (a period closed out of order, a dispute resolved
+        twice) raises FailedPreconditionError with the rule in the message.
+        """
+        request = dict(params, command=name, viewer=viewer)
+        return self._json_call(_native.cadre_command, _bytes(_encode(request)))
+
     def import_records(self, kind, source, format=None, mode=ATOMIC, batch_size=10000, max_errors=1000,
                        effective_from=None, progress=None):
         """Imports managers, customers, purchases or interactions from CSV or NDJSON,

@@ -123,6 +123,7 @@ cadre_events_ingest_sales = _declare(
 )
 cadre_events_scan = _declare("cadre_events_scan", c_int, c_char_pp, ws_p, c_char_p)
 cadre_query = _declare("cadre_query", c_int, c_char_pp, ws_p, c_char_p)
+cadre_command = _declare("cadre_command", c_int, c_char_pp, ws_p, c_char_p)
 
 
 class ImportProgress(ctypes.Structure):
