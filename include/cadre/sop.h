@@ -24,13 +24,23 @@
 //   (the credited manager: the one named on the sale, else the owner when it
 //   happened). case_opened: a case event of stage "opened" whose category is
 //   among `categories` (any when empty); the case's manager, else the
-//   customer's owner at the opening, is responsible.
+//   customer's owner at the opening, is responsible. training_overdue: a
+//   training requirement a manager holds (training.h) that is not met at the
+//   end of its due day (hired_on + within_days) starts an instance at the start
+//   of the next day in the workspace zone, for that manager, when they are
+//   still employed then; no event triggers it. The requirements, courses and
+//   managers are the documents as they stand now; whether it was met is read
+//   as of the due day by training.h's rules. The engine keeps its own
+//   TrainingProjection, caught up only while some SOP has this trigger.
 // - The SOP version in force at the trigger's occurred_at (effective-dated, as
 //   Workspace::Get) is the one the instance runs; later edits do not touch it.
 // - Instance ids are "<sop id>/<key>": the key is the case reference for
 //   case_opened (one instance per case, however often it is opened) and the
-//   trigger event's id otherwise. For a case opened twice the earliest opening
-//   (occurred_at, then seq) that is not reversed is the trigger.
+//   trigger event's id otherwise; "<manager>/<requirement>/<due day>" for
+//   training_overdue (its trigger_event is the requirement's id), so it is one
+//   instance however often it is asked. An id longer than kMaxIdLength becomes
+//   "<sop id>/" and the 64-bit FNV-1a hash of it in hex. For a case opened twice
+//   the earliest opening (occurred_at, then seq) that is not reversed is the trigger.
 // - Reversals. A reversed trigger cancels the instance (every step not yet
 //   completed is cancelled); when every opening of a case is reversed its
 //   instance is cancelled. A reversed completing event no longer completes.
@@ -46,6 +56,11 @@
 //   stage at or after ready_at. A "reopened" case event after the completion of
 //   a step completed by case_stage "resolved" reopens it: it is ready again from
 //   the reopening, with a new due instant, and waits for the next resolution.
+//   training: the earliest training event of the instance's manager naming the
+//   requirement's course at or after ready_at that enrols them (enrolled: an
+//   enrolment or any completion) or makes them pass it (passed: by training.h's
+//   passing rule, on the course as it stands now). A reversed training event
+//   counts for no instant, so the step it completed is open again.
 // - SLAs. `within` counts from ready_at: {days: N} is N x 24 hours of elapsed
 //   time; {business_hours: H} and {business_minutes: M} count on the SOP's
 //   calendar (round the clock when it names none). While the instance's case
@@ -101,8 +116,9 @@ class Path;
 
 // ---- The SOP document ---------------------------------------------------------------
 
-enum class SopTriggerKind { kCustomerAssigned, kCaseOpened, kLargePurchase, kCustomerReleased };
-BOOST_DESCRIBE_ENUM(SopTriggerKind, kCustomerAssigned, kCaseOpened, kLargePurchase, kCustomerReleased)
+// New kinds join at the end.
+enum class SopTriggerKind { kCustomerAssigned, kCaseOpened, kLargePurchase, kCustomerReleased, kTrainingOverdue };
+BOOST_DESCRIBE_ENUM(SopTriggerKind, kCustomerAssigned, kCaseOpened, kLargePurchase, kCustomerReleased, kTrainingOverdue)
 
 // Who is responsible for a step: the instance's manager, that manager's team
 // lead, or the support desk (no manager; shown to nobody's today list).
@@ -115,6 +131,12 @@ BOOST_DESCRIBE_ENUM(EscalationAction, kNotifyLead, kReassign, kRaiseSeverity)
 // The case stages that can complete a step.
 enum class SopCaseStage { kResponded, kResolved };
 BOOST_DESCRIBE_ENUM(SopCaseStage, kResponded, kResolved)
+
+// What the manager of a training_overdue instance does with the requirement's
+// course that completes a step: enrols in it (an enrolment or any completion of
+// the course), or passes it.
+enum class SopTrainingStage { kEnrolled, kPassed };
+BOOST_DESCRIBE_ENUM(SopTrainingStage, kEnrolled, kPassed)
 
 // A length of time, in exactly one unit: {"days": 2} (elapsed time, 48 hours),
 // {"business_hours": 8} or {"business_minutes": 90} (on the SOP's calendar).
@@ -155,14 +177,16 @@ struct InteractionCompletion {
 };
 BOOST_DESCRIBE_STRUCT(InteractionCompletion, (), (channel))
 
-// Exactly one of the three.
+// Exactly one of the four. case_stage only in SOPs triggered by case_opened,
+// training only in SOPs triggered by training_overdue.
 struct SopCompletion {
   std::optional<StepDoneCompletion> step_done;
   std::optional<InteractionCompletion> interaction;
   std::optional<SopCaseStage> case_stage;
+  std::optional<SopTrainingStage> training;
   friend bool operator==(const SopCompletion&, const SopCompletion&) = default;
 };
-BOOST_DESCRIBE_STRUCT(SopCompletion, (), (step_done, interaction, case_stage))
+BOOST_DESCRIBE_STRUCT(SopCompletion, (), (step_done, interaction, case_stage, training))
 
 struct SopEscalationRule {
   static constexpr std::string_view kRequired[] = {"after", "action"};
@@ -294,9 +318,12 @@ struct SopInstanceView {
   std::string trigger_event;
   absl::Time start;
   std::optional<std::string> customer;
-  std::optional<std::string> manager;   // the manager the instance is about (see the trigger rules)
-  std::optional<std::string> case_ref;  // case_opened: the case
-  std::optional<Severity> severity;     // case_opened: the case's severity now
+  std::optional<std::string> manager;      // the manager the instance is about (see the trigger rules)
+  std::optional<std::string> case_ref;     // case_opened: the case
+  std::optional<Severity> severity;        // case_opened: the case's severity now
+  std::optional<std::string> requirement;  // training_overdue: the training requirement
+  std::optional<std::string> course;       // training_overdue: its course
+  std::optional<absl::CivilDay> due_on;    // training_overdue: the day it was due
   SopInstanceStatus status = SopInstanceStatus::kOpen;
   std::optional<std::string> cancelled_by;  // the reversal's id
   std::vector<SopStepState> steps;
@@ -305,7 +332,7 @@ struct SopInstanceView {
 };
 BOOST_DESCRIBE_STRUCT(SopInstanceView, (),
                       (id, sop, sop_version, sop_name, trigger, trigger_event, start, customer, manager, case_ref,
-                       severity, status, cancelled_by, steps, history))
+                       severity, requirement, course, due_on, status, cancelled_by, steps, history))
 
 struct SopInstanceFilter {
   std::optional<std::string> manager;  // the instance's manager, or responsible for / notified of a step

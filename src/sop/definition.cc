@@ -85,6 +85,7 @@ absl::Status SopDefinition::Validate(json::Path& path) const {
   CADRE_RETURN_IF_ERROR(CheckOptionalText(path, "description", description, model_internal::kMaxTextLength));
   CADRE_RETURN_IF_ERROR(CheckOptionalKey(path, "calendar", calendar));
   const bool case_sop = trigger.on == SopTriggerKind::kCaseOpened;
+  const bool training_sop = trigger.on == SopTriggerKind::kTrainingOverdue;
   {
     json::PathScope trigger_scope(path, "trigger");
     if (!case_sop && !trigger.categories.empty()) {
@@ -147,9 +148,11 @@ absl::Status SopDefinition::Validate(json::Path& path) const {
     {
       json::PathScope scope(path, "completed_by");
       const SopCompletion& c = s.completed_by;
-      const int ways = int(c.step_done.has_value()) + int(c.interaction.has_value()) + int(c.case_stage.has_value());
+      const int ways = int(c.step_done.has_value()) + int(c.interaction.has_value()) + int(c.case_stage.has_value()) +
+                       int(c.training.has_value());
       if (ways != 1)
-        return FieldError(path.str(), "give exactly one of step_done, interaction and case_stage", json::ToText(c));
+        return FieldError(path.str(), "give exactly one of step_done, interaction, case_stage and training",
+                          json::ToText(c));
       if (c.step_done) {
         json::PathScope done(path, "step_done");
         json::PathScope req(path, "require");
@@ -167,6 +170,11 @@ absl::Status SopDefinition::Validate(json::Path& path) const {
         json::PathScope stage(path, "case_stage");
         return FieldError(path.str(), "completes a step only in an SOP triggered by case_opened",
                           Quoted(json::EnumName(*c.case_stage)));
+      }
+      if (c.training && !training_sop) {
+        json::PathScope stage(path, "training");
+        return FieldError(path.str(), "completes a step only in an SOP triggered by training_overdue",
+                          Quoted(json::EnumName(*c.training)));
       }
     }
     if (s.escalations.size() > kMaxEscalations) {

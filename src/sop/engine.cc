@@ -17,8 +17,10 @@
 #include "cadre/id.h"
 #include "cadre/json.h"
 #include "cadre/org.h"
+#include "cadre/period.h"
 #include "cadre/sop.h"
 #include "cadre/status.h"
+#include "cadre/training.h"
 #include "cadre/workspace.h"
 
 namespace cadre {
@@ -41,6 +43,25 @@ std::string EscalationId(std::string_view instance, std::string_view step, int32
   std::string id = absl::StrCat(AbslView(kEscalationPrefix), AbslView(instance), "/", AbslView(step), "/", rule);
   if (id.size() <= kMaxIdLength) return id;
   return absl::StrCat(AbslView(kEscalationPrefix), absl::Hex(Fnv1a(id), absl::kZeroPad16));
+}
+
+// "<sop>/<key>", or "<sop>/" and the hash of that when it would be too long to
+// be named by a sop_step_done event's reference.
+std::string InstanceId(std::string_view sop, std::string_view key) {
+  std::string id = absl::StrCat(AbslView(sop), "/", AbslView(key));
+  if (id.size() <= kMaxIdLength) return id;
+  return absl::StrCat(AbslView(sop), "/", absl::Hex(Fnv1a(id), absl::kZeroPad16));
+}
+
+std::string TrainingKey(std::string_view manager, std::string_view course) {
+  return absl::StrCat(AbslView(manager), "\x1f", AbslView(course));
+}
+
+// Employed on `day`, as training.h counts it.
+bool EmployedOn(const Manager& m, absl::CivilDay day) {
+  if (m.hired_on && *m.hired_on > day) return false;
+  if (m.left_on) return *m.left_on >= day;
+  return m.status != EmploymentStatus::kLeft;
 }
 
 bool Earlier(const StoredEvent* a, const StoredEvent* b) {
@@ -109,6 +130,8 @@ bool Matches(const SopTrigger& trigger, const Event& e) {
       return e.kind == EventKind::kCase && e.stage == "opened" && e.category &&
              (trigger.categories.empty() ||
               std::find(trigger.categories.begin(), trigger.categories.end(), *e.category) != trigger.categories.end());
+    case SopTriggerKind::kTrainingOverdue:
+      return false;  // no event: the engine derives these from the training requirements
   }
   return false;
 }
@@ -129,8 +152,25 @@ struct SopEngine::State {
     std::optional<std::string> customer;
     std::optional<std::string> manager;
     std::optional<std::string> case_ref;
+    std::optional<std::string> requirement;  // training_overdue
+    std::optional<std::string> course;
+    std::optional<absl::CivilDay> due_on;
     std::optional<std::string> cancelled_by;
     std::optional<absl::Time> cancelled_at;
+  };
+  // A training requirement not met by the end of its due day.
+  struct Overdue {
+    std::string manager;
+    std::string requirement;
+    std::string course;
+    absl::CivilDay due_on;
+    // Stands in for a trigger event: the requirement's id, at the start of the next day.
+    std::unique_ptr<StoredEvent> trigger;
+  };
+  // A training event of one manager for one course, and whether it made them pass it.
+  struct TrainingMark {
+    StoredEvent event;
+    bool passed = false;
   };
 
   uint64_t mark = 0;
@@ -145,6 +185,14 @@ struct SopEngine::State {
   std::map<std::string, absl::StatusOr<BusinessClock>> clocks;
   std::optional<BusinessClock> round_the_clock;
   OrgTree tree;
+  // training_overdue: read only while some SOP version has that trigger.
+  bool wants_training = false;
+  TrainingConfig training_config;  // the courses and requirements as they stand now
+  TrainingProjection training;
+  uint64_t training_seen = 0;  // the projection's mark `overdue` reflects
+  bool overdue_stale = true;   // the documents changed since `overdue` was computed
+  std::vector<Overdue> overdue;
+  absl::flat_hash_map<std::string, std::vector<TrainingMark>> training_marks;  // by TrainingKey(manager, course)
 
   // Derived from the events.
   std::vector<Instance> instances;  // by start, then id
@@ -161,6 +209,7 @@ struct SopEngine::State {
   absl::flat_hash_map<std::string, std::vector<const StoredEvent*>> raised;
 
   absl::Status LoadDocuments(const Workspace& ws);
+  absl::Status ComputeOverdue(absl::TimeZone zone);
   void Rebuild();
   std::optional<std::string> LeadFor(const std::optional<std::string>& manager) const;
   absl::StatusOr<const BusinessClock*> ClockOf(const Instance& inst) const;
@@ -204,6 +253,98 @@ absl::Status SopEngine::State::LoadDocuments(const Workspace& ws) {
   }
   absl::StatusOr<OrgTree> org = OrgTree::Load(ws);
   tree = org.ok() ? *std::move(org) : OrgTree();
+
+  wants_training = false;
+  for (const auto& [_, versions] : sops)
+    for (const SopVersion& v : versions)
+      if (!v.deleted && v.definition.trigger.on == SopTriggerKind::kTrainingOverdue) wants_training = true;
+  training_config = TrainingConfig();
+  if (wants_training) {
+    CADRE_ASSIGN_OR_RETURN(std::vector<Document> courses, ws.List(Course::kCollection));
+    for (const Document& d : courses) {
+      CADRE_ASSIGN_OR_RETURN(Course c, json::FromText<Course>(d.body, absl::StrCat("courses/", AbslView(d.id))));
+      training_config.courses.push_back(std::move(c));
+    }
+    CADRE_ASSIGN_OR_RETURN(std::vector<Document> requirements, ws.List(TrainingRequirement::kCollection));
+    for (const Document& d : requirements) {
+      CADRE_ASSIGN_OR_RETURN(
+          TrainingRequirement r,
+          json::FromText<TrainingRequirement>(d.body, absl::StrCat("training_requirements/", AbslView(d.id))));
+      training_config.requirements.push_back(std::move(r));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status SopEngine::State::ComputeOverdue(absl::TimeZone zone) {
+  overdue.clear();
+  training_marks.clear();
+  training_seen = training.high_water_mark();
+  if (!wants_training) return absl::OkStatus();
+  absl::flat_hash_map<std::string, const Course*> courses;
+  for (const Course& c : training_config.courses) courses.emplace(c.id, &c);
+  for (const Manager& m : tree.managers()) {
+    if (!m.role || !m.hired_on) continue;  // no requirement, or no due day
+    // One report per due day: whether each requirement was met at its end.
+    std::map<absl::CivilDay, TrainingReport> reports;
+    for (const TrainingRequirement& req : training_config.requirements) {
+      if (req.role != *m.role) continue;
+      const absl::CivilDay due = *m.hired_on + req.within_days;
+      if (!EmployedOn(m, due + 1)) continue;
+      auto it = reports.find(due);
+      if (it == reports.end()) {
+        TrainingRequest request{.as_of = due, .managers = {m.id}, .units = false};
+        CADRE_ASSIGN_OR_RETURN(TrainingReport report,
+                               BuildTrainingReport(training, training_config, tree, request, zone));
+        it = reports.emplace(due, std::move(report)).first;
+      }
+      bool met = false;
+      for (const ManagerTraining& row : it->second.managers)
+        for (const RequirementState& st : row.requirements)
+          if (st.requirement == req.id && st.status == RequirementStatus::kMet) met = true;
+      if (met) continue;
+      Overdue o{.manager = m.id, .requirement = req.id, .course = req.course, .due_on = due};
+      o.trigger = std::make_unique<StoredEvent>();
+      o.trigger->event.id = req.id;
+      o.trigger->event.kind = EventKind::kTrainingEnrolled;  // unused: a stand-in has no kind of its own
+      o.trigger->event.occurred_at = absl::FromCivil(due + 1, zone);
+      o.trigger->event.manager = m.id;
+      o.trigger->event.reference = req.course;
+      overdue.push_back(std::move(o));
+    }
+  }
+  // The events that complete the instances' steps, by manager and course. The
+  // passing rule is training.h's: with a pass mark the score reaches it; a
+  // whole-course completion passes, or the module completion that leaves every
+  // module passed since the last pass.
+  for (const Overdue& o : overdue) {
+    const std::string key = TrainingKey(o.manager, o.course);
+    if (training_marks.contains(key)) continue;
+    std::vector<TrainingMark>& marks = training_marks[key];
+    auto known = courses.find(o.course);
+    const Course* course = known == courses.end() ? nullptr : known->second;
+    absl::flat_hash_set<std::string> modules_passed;
+    for (const TrainingRecord& r : training.Records(o.manager)) {
+      if (r.course != o.course) continue;
+      TrainingMark mark;
+      mark.event.seq = r.seq;
+      mark.event.event.id = r.event;
+      mark.event.event.kind = r.kind;
+      mark.event.event.occurred_at = r.occurred_at;
+      mark.event.event.manager = r.manager;
+      mark.event.event.reference = r.course;
+      if (r.kind == EventKind::kTrainingCompleted && course != nullptr &&
+          (!r.module || course->FindModule(*r.module) != nullptr) &&
+          (!course->pass_mark || (r.score && *r.score >= *course->pass_mark))) {
+        if (r.module) modules_passed.insert(*r.module);
+        if (!r.module || modules_passed.size() >= course->modules.size()) {
+          mark.passed = true;
+          modules_passed.clear();
+        }
+      }
+      marks.push_back(std::move(mark));
+    }
+  }
   return absl::OkStatus();
 }
 
@@ -287,6 +428,7 @@ void SopEngine::State::Rebuild() {
           inst.manager = ownership.CreditedManager(e);
           break;
         case SopTriggerKind::kCaseOpened:
+        case SopTriggerKind::kTrainingOverdue:
           break;
       }
       cancel(inst, stored);
@@ -315,6 +457,22 @@ void SopEngine::State::Rebuild() {
       inst.case_ref = ref;
       inst.manager = e.manager ? e.manager : e.customer ? ownership.OwnerAt(*e.customer, e.occurred_at) : std::nullopt;
       if (reversed(trigger)) cancel(inst, trigger);
+      add(std::move(inst));
+    }
+    // A training requirement overdue starts one instance for its manager.
+    for (const Overdue& o : overdue) {
+      const SopVersion* v = InForce(versions, o.trigger->event.occurred_at);
+      if (v == nullptr || v->definition.trigger.on != SopTriggerKind::kTrainingOverdue) continue;
+      Instance inst;
+      inst.id = InstanceId(sop_id, absl::StrCat(o.manager, "/", o.requirement, "/", FormatDay(o.due_on)));
+      inst.sop = sop_id;
+      inst.version = v->version;
+      inst.definition = v->definition;
+      inst.trigger = o.trigger.get();
+      inst.manager = o.manager;
+      inst.requirement = o.requirement;
+      inst.course = o.course;
+      inst.due_on = o.due_on;
       add(std::move(inst));
     }
   }
@@ -387,6 +545,9 @@ absl::StatusOr<SopInstanceView> SopEngine::State::Evaluate(const Instance& inst,
   view.customer = inst.customer;
   view.manager = inst.manager;
   view.case_ref = inst.case_ref;
+  view.requirement = inst.requirement;
+  view.course = inst.course;
+  view.due_on = inst.due_on;
   view.cancelled_by = inst.cancelled_by;
   auto log = [&](absl::Time at, const std::string& event, std::string what, std::optional<std::string> step = {},
                  std::optional<std::string> detail = {}) {
@@ -535,6 +696,19 @@ absl::StatusOr<SopInstanceView> SopEngine::State::Evaluate(const Instance& inst,
         start = reopened->event.occurred_at;
         completion = case_stage_at(stage, start, false);
       }
+    } else if (by.training) {
+      if (inst.manager && inst.course) {
+        if (auto it = training_marks.find(TrainingKey(*inst.manager, *inst.course)); it != training_marks.end()) {
+          for (const TrainingMark& mark : it->second) {
+            const Event& e = mark.event.event;
+            if (e.occurred_at > now) break;
+            if (e.occurred_at < start) continue;
+            if (*by.training == SopTrainingStage::kPassed && !mark.passed) continue;
+            completion = &mark.event;
+            break;
+          }
+        }
+      }
     }
     out.ready_at = start;
     std::optional<absl::Time> completed_at;
@@ -673,6 +847,7 @@ absl::Status SopEngine::CatchUp() {
     s.documents_loaded = true;
     s.document_generation = generation;
     s.dirty = true;
+    s.overdue_stale = true;
   }
   CADRE_ASSIGN_OR_RETURN(const uint64_t store_mark, workspace_.HighWaterMark());
   // No further than the ownership projection has read, so owners are known.
@@ -689,6 +864,16 @@ absl::Status SopEngine::CatchUp() {
       return true;
     }));
     s.mark = limit;
+    s.dirty = true;
+  }
+  // Overdue training depends on the documents and the training events only.
+  if (s.wants_training) {
+    CADRE_RETURN_IF_ERROR(s.training.CatchUp(workspace_));
+    if (s.training.high_water_mark() != s.training_seen) s.overdue_stale = true;
+  }
+  if (s.overdue_stale) {
+    CADRE_RETURN_IF_ERROR(s.ComputeOverdue(workspace_.time_zone()));
+    s.overdue_stale = false;
     s.dirty = true;
   }
   if (s.dirty) s.Rebuild();

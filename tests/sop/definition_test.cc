@@ -95,9 +95,9 @@ TEST(SopDefinitionTest, RefusalsNamePathRuleAndValue) {
       {One(StepWith(R"("warn_before":{"days":1})")),
        "sop.steps[0].warn_before.days: must be less than within (1), got 1"},
       {One(StepReplacing(R"({"step_done":{}})", R"({})")),
-       "sop.steps[0].completed_by: give exactly one of step_done, interaction and case_stage, got {}"},
+       "sop.steps[0].completed_by: give exactly one of step_done, interaction, case_stage and training, got {}"},
       {One(StepReplacing(R"({"step_done":{}})", R"({"step_done":{},"interaction":{}})")),
-       "sop.steps[0].completed_by: give exactly one of step_done, interaction and case_stage, got "
+       "sop.steps[0].completed_by: give exactly one of step_done, interaction, case_stage and training, got "
        R"({"step_done":{},"interaction":{}})"},
       {One(StepReplacing(R"({"step_done":{}})", R"({"step_done":{"require":["outcome","score"]}})")),
        R"(sop.steps[0].completed_by.step_done.require[1]: must be "outcome" or "note", got "score")"},
@@ -105,6 +105,10 @@ TEST(SopDefinitionTest, RefusalsNamePathRuleAndValue) {
        R"(sop.steps[0].completed_by.step_done.require[1]: repeats require[0], got "note")"},
       {One(StepReplacing(R"({"step_done":{}})", R"({"case_stage":"resolved"})")),
        R"(sop.steps[0].completed_by.case_stage: completes a step only in an SOP triggered by case_opened, got "resolved")"},
+      {One(StepReplacing(R"({"step_done":{}})", R"({"training":"passed"})")),
+       R"(sop.steps[0].completed_by.training: completes a step only in an SOP triggered by training_overdue, got "passed")"},
+      {One(StepReplacing(R"({"step_done":{}})", R"({"training":"failed"})")),
+       R"(sop.steps[0].completed_by.training: expected one of "enrolled", "passed", got "failed")"},
       {One(StepReplacing(R"({"step_done":{}})", R"({"case_stage":"closed"})")),
        R"(sop.steps[0].completed_by.case_stage: expected one of "responded", "resolved", got "closed")"},
       {One(StepWith(R"("escalations":[{"after":{"days":-1},"action":"notify_lead"}])")),
