@@ -125,6 +125,7 @@ void CreditLedger::Reset() {
   splits_.clear();
   split_ids_.clear();
   customer_splits_.clear();
+  settled_rows_ = 0;
   dirty_rows_.clear();
   dirty_customers_.clear();
   rematch_.clear();
@@ -228,7 +229,6 @@ void CreditLedger::AddRow(const StoredEvent& se) {
     customer_rows_[static_cast<std::size_t>(c)].push_back(row);
     if (!is_return) first_dirty_.insert(static_cast<uint32_t>(c));
   }
-  dirty_rows_.insert(row);
   if (is_return) {
     if (e.reference) {
       return_ref_.emplace(row, *e.reference);
@@ -331,17 +331,22 @@ absl::Status CreditLedger::Settle(const Workspace& ws) {
     SetMatch(ret, sale);
     rematch_.erase(ret);
   }
-  // A matched return follows its sale's credit.
+  // The rows added since the last Settle, and those disturbed; a matched
+  // return follows its sale's credit.
+  const uint32_t fresh = static_cast<uint32_t>(seq_.size());
   std::vector<uint32_t> rows(dirty_rows_.begin(), dirty_rows_.end());
-  for (uint32_t r : dirty_rows_) {
-    if (IsReturn(r)) continue;
-    auto it = returns_of_.find(r);
+  for (uint32_t r = settled_rows_; r < fresh; ++r) rows.push_back(r);
+  const std::size_t disturbed = rows.size();
+  for (std::size_t i = 0; i < disturbed; ++i) {
+    if (IsReturn(rows[i])) continue;
+    auto it = returns_of_.find(rows[i]);
     if (it != returns_of_.end()) rows.insert(rows.end(), it->second.begin(), it->second.end());
   }
   std::sort(rows.begin(), rows.end());
   rows.erase(std::unique(rows.begin(), rows.end()), rows.end());
   Recredit(rows);
   dirty_rows_.clear();
+  settled_rows_ = fresh;
   for (uint32_t c : first_dirty_) RefreshFirstSale(c);
   first_dirty_.clear();
   return absl::OkStatus();
@@ -409,7 +414,6 @@ std::vector<CreditLedger::Part> CreditLedger::Desired(uint32_t row) {
 void CreditLedger::Recredit(std::span<const uint32_t> rows) {
   if (rows.empty()) return;
   // Take the rows' old credits away: one pass per manager that held some.
-  absl::flat_hash_set<uint32_t> gone(rows.begin(), rows.end());
   absl::flat_hash_set<uint32_t> holders;
   for (uint32_t r : rows) {
     if (credited_[r] >= 0) {
@@ -423,6 +427,8 @@ void CreditLedger::Recredit(std::span<const uint32_t> rows) {
     }
     credited_[r] = -1;
   }
+  absl::flat_hash_set<uint32_t> gone;  // only when something is taken away (not for new rows)
+  if (!holders.empty()) gone.insert(rows.begin(), rows.end());
   for (uint32_t m : holders) {
     std::vector<Credit>& list = credits_[m];
     const std::size_t before = list.size();

@@ -298,7 +298,9 @@ class CreditLedger {
   absl::flat_hash_set<std::string> split_ids_;
   absl::flat_hash_map<uint32_t, std::vector<uint32_t>> customer_splits_;  // customer -> split docs, by id
 
-  // Work left for Settle (kept across a failed call).
+  // Work left for Settle (kept across a failed call): rows from settled_rows_
+  // on are new; dirty_rows_ are older rows to credit again.
+  uint32_t settled_rows_ = 0;
   absl::flat_hash_set<uint32_t> dirty_rows_;
   absl::flat_hash_set<uint32_t> dirty_customers_;  // credit every row again
   absl::flat_hash_set<uint32_t> rematch_;
