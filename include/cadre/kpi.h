@@ -73,8 +73,9 @@ enum class MetricField {
 };
 BOOST_DESCRIBE_ENUM(MetricField, kAmount, kQuantity, kScore, kCustomer, kReference)
 
-enum class MetricUnit { kMoney, kCount, kRatio, kScore, kPoints };
-BOOST_DESCRIBE_ENUM(MetricUnit, kMoney, kCount, kRatio, kScore, kPoints)
+// kMinutes: a duration in minutes (first_response_time); new units only join at the end.
+enum class MetricUnit { kMoney, kCount, kRatio, kScore, kPoints, kMinutes };
+BOOST_DESCRIBE_ENUM(MetricUnit, kMoney, kCount, kRatio, kScore, kPoints, kMinutes)
 
 // Which events a base metric reads. Every list that is not empty must match.
 struct MetricFilter {

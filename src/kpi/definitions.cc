@@ -28,7 +28,7 @@ constexpr std::size_t kMaxName = 200;
 constexpr std::size_t kMaxItems = 100;
 
 // The meanings are the contract; docs/kpi.md repeats them with examples.
-constexpr std::array<BuiltinMetric, 20> kBuiltins = {{
+constexpr std::array<BuiltinMetric, 22> kBuiltins = {{
     {"net_sales", MetricUnit::kMoney, true,
      "sales minus returns (amount_minor), each counted in the period it happened, credited to the manager named on "
      "the event or else to the customer's owner when it happened"},
@@ -69,6 +69,13 @@ constexpr std::array<BuiltinMetric, 20> kBuiltins = {{
     {"training_completion", MetricUnit::kRatio, true,
      "the training requirements of the manager's role met on the period's last day (course passed; a renewing "
      "certification still valid), over those required of them then; no value when nothing is required"},
+    {"first_response_time", MetricUnit::kMinutes, false,
+     "the average business time to first response, in minutes, of the complaints opened in the period that have a "
+     "first response by its end (waits on the customer left out; business time on the calendar \"default\" if there "
+     "is one, else round the clock); the pair is the business seconds over 60 x those complaints"},
+    {"certification_compliance", MetricUnit::kRatio, true,
+     "of the training requirements of the manager's role whose course grants a certification, the share met on the "
+     "period's last day (course passed; a renewing certification still valid); no value when none is required"},
 }};
 
 bool IsMetricName(std::string_view id) {

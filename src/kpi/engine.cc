@@ -58,8 +58,8 @@ enum Need : uint32_t {
   kNeedCoverage = 2,   // owned customers at the end, and those contacted
   kNeedTasks = 4,      // follow-up tasks (from the task projection)
   kNeedOpps = 8,       // opportunities (from the opportunity projection)
-  kNeedTraining = 16,  // training requirements met (from the training projection)
-  kNeedCases = 32,     // complaints resolved within their SLA (from the case projection)
+  kNeedTraining = 16,  // training requirements met, certifying ones too (from the training projection)
+  kNeedCases = 32,     // complaints resolved within their SLA, first responses (from the case projection)
   kNeedSops = 64,      // SOP steps met on time (from the SOP engine)
 };
 // Needs met by projections outside the engine's own facts: not tracked per
@@ -88,6 +88,8 @@ enum class B {
   kComplaintsInSla,
   kSopCompliance,
   kTrainingCompletion,
+  kFirstResponseTime,
+  kCertificationCompliance,
 };
 
 uint32_t NeedOf(B b) {
@@ -103,8 +105,10 @@ uint32_t NeedOf(B b) {
     case B::kWeightedPipeline:
       return kNeedOpps;
     case B::kTrainingCompletion:
+    case B::kCertificationCompliance:
       return kNeedTraining;
     case B::kComplaintsInSla:
+    case B::kFirstResponseTime:
       return kNeedCases;
     case B::kSopCompliance:
       return kNeedSops;
@@ -143,6 +147,8 @@ struct Acc {
   int64_t tasks_due = 0, tasks_on_time = 0, won = 0, closed = 0, weighted = 0;
   int64_t training_met = 0, training_required = 0;
   int64_t complaints_in_sla = 0, complaints_resolved = 0, sop_met = 0, sop_due = 0;
+  int64_t first_response_seconds = 0, first_responses = 0;
+  int64_t certifications_met = 0, certifications_required = 0;
   std::vector<CustomAcc> custom;
 
   void Add(const Acc& o) {
@@ -172,6 +178,10 @@ struct Acc {
     complaints_resolved += o.complaints_resolved;
     sop_met += o.sop_met;
     sop_due += o.sop_due;
+    first_response_seconds += o.first_response_seconds;
+    first_responses += o.first_responses;
+    certifications_met += o.certifications_met;
+    certifications_required += o.certifications_required;
     if (custom.size() < o.custom.size()) custom.resize(o.custom.size());
     for (std::size_t i = 0; i < o.custom.size(); ++i) custom[i].Add(o.custom[i]);
   }
@@ -225,6 +235,12 @@ Pair BuiltinPair(B b, const Acc& a) {
       return {a.complaints_in_sla, a.complaints_resolved};
     case B::kSopCompliance:
       return {a.sop_met, a.sop_due};
+    case B::kFirstResponseTime:
+      // Seconds over 60 x cases: the value is the average in minutes, exactly,
+      // and roll-ups still add both sides.
+      return {a.first_response_seconds, 60 * a.first_responses};
+    case B::kCertificationCompliance:
+      return {a.certifications_met, a.certifications_required};
   }
   return {0, 0};
 }
@@ -1124,18 +1140,28 @@ class KpiEngine::Impl {
     }
     if (cells.needs & kNeedTraining) {
       // Requirements met as of the period's last day, by the courses, the
-      // requirements and the org tree in force then (see docs/kpi.md).
+      // requirements and the org tree in force then (see docs/kpi.md); the
+      // certifying ones (the course grants a certification) are also counted apart.
       const absl::CivilDay last = cells.period.last_day();
       CADRE_ASSIGN_OR_RETURN(const OrgTree* org, OrgAt(cells.period));
       CADRE_ASSIGN_OR_RETURN(TrainingConfig config, TrainingConfig::Load(ws_, last));
-      CADRE_ASSIGN_OR_RETURN(std::vector<TrainingCompliance> compliance,
-                             TrainingComplianceAsOf(*training_, config, *org, last, tz()));
-      for (const TrainingCompliance& tc : compliance) {
-        if (tc.required == 0) continue;
-        const uint32_t m = ManagerKey(tc.manager);
+      absl::flat_hash_set<std::string> certifying;
+      for (const Course& c : config.courses)
+        if (c.certification) certifying.insert(c.id);
+      CADRE_ASSIGN_OR_RETURN(TrainingReport report,
+                             BuildTrainingReport(*training_, config, *org, {.as_of = last, .units = false}, tz()));
+      for (const ManagerTraining& row : report.managers) {
+        if (row.required == 0) continue;
+        const uint32_t m = ManagerKey(row.manager);
         if (m >= cells.projected.size()) cells.projected.resize(m + 1);
-        cells.projected[m].training_met += tc.met;
-        cells.projected[m].training_required += tc.required;
+        Acc& acc = cells.projected[m];
+        acc.training_met += row.met;
+        acc.training_required += row.required;
+        for (const RequirementState& r : row.requirements) {
+          if (!certifying.contains(r.course)) continue;
+          ++acc.certifications_required;
+          if (r.status == RequirementStatus::kMet) ++acc.certifications_met;
+        }
       }
     }
     if (cells.needs & kNeedCases) {
@@ -1153,14 +1179,20 @@ class KpiEngine::Impl {
         return doc.status();
       }
       CADRE_ASSIGN_OR_RETURN(BusinessClock clock, BusinessClock::Create(calendar, tz()));
-      CADRE_ASSIGN_OR_RETURN(std::vector<CaseSlaCounts> counts,
-                             CaseSlaCountsByManager(*cases_, *ownership_, *org, clock, policy, cells.start, cells.end));
-      for (const CaseSlaCounts& c : counts) {
-        if (c.resolved == 0) continue;
-        const uint32_t m = ManagerKey(c.manager);
+      // One report gives both complaint figures: the resolution SLA and the
+      // business time to first response (whole seconds, waits left out).
+      CaseReportRequest request{.from = cells.start, .until = cells.end, .units = false, .type = CaseType::kComplaint};
+      CADRE_ASSIGN_OR_RETURN(CaseReport report, BuildCaseReport(*cases_, *ownership_, *org, clock, policy, request));
+      for (const CaseFigures& f : report.managers) {
+        const int64_t resolved = f.resolved_in_sla + f.resolved_late;
+        if (resolved == 0 && f.first_response.count == 0) continue;
+        const uint32_t m = ManagerKey(*f.manager);
         if (m >= cells.projected.size()) cells.projected.resize(m + 1);
-        cells.projected[m].complaints_in_sla += c.resolved_in_sla;
-        cells.projected[m].complaints_resolved += c.resolved;
+        Acc& acc = cells.projected[m];
+        acc.complaints_in_sla += f.resolved_in_sla;
+        acc.complaints_resolved += resolved;
+        acc.first_response_seconds += f.first_response.total_seconds;
+        acc.first_responses += f.first_response.count;
       }
     }
     if (cells.needs & kNeedSops) {

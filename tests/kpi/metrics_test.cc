@@ -115,7 +115,9 @@ TEST_P(MetricsTest, BuiltinsAreListed) {
                                         "nps",
                                         "complaints_resolved_in_sla",
                                         "sop_compliance",
-                                        "training_completion"};
+                                        "training_completion",
+                                        "first_response_time",
+                                        "certification_compliance"};
   for (const std::string& id : ids) {
     const BuiltinMetric* m = FindBuiltinMetric(id);
     ASSERT_NE(m, nullptr) << id;
@@ -132,6 +134,12 @@ TEST_P(MetricsTest, BuiltinsAreListed) {
   EXPECT_EQ(FindBuiltinMetric("return_rate")->unit, MetricUnit::kRatio);
   EXPECT_EQ(FindBuiltinMetric("csat")->unit, MetricUnit::kScore);
   EXPECT_EQ(FindBuiltinMetric("nps")->unit, MetricUnit::kPoints);
+  // A duration: lower is better, in minutes; a share of certifications: higher is better.
+  EXPECT_EQ(FindBuiltinMetric("first_response_time")->unit, MetricUnit::kMinutes);
+  EXPECT_FALSE(FindBuiltinMetric("first_response_time")->higher_is_better);
+  EXPECT_EQ(FindBuiltinMetric("certification_compliance")->unit, MetricUnit::kRatio);
+  EXPECT_TRUE(FindBuiltinMetric("certification_compliance")->higher_is_better);
+  EXPECT_EQ(json::EnumName(MetricUnit::kMinutes), "minutes");
 }
 
 TEST_P(MetricsTest, ManagerWithNoEventsGetsZerosAndNoRatios) {
@@ -150,7 +158,9 @@ TEST_P(MetricsTest, ManagerWithNoEventsGetsZerosAndNoRatios) {
                                            "nps",
                                            "complaints_resolved_in_sla",
                                            "sop_compliance",
-                                           "training_completion"};
+                                           "training_completion",
+                                           "first_response_time",
+                                           "certification_compliance"};
   std::vector<std::string> all = sums;
   all.insert(all.end(), ratios.begin(), ratios.end());
   Scorecard card = Card(all, "2025-06");
@@ -459,7 +469,8 @@ TEST_P(MetricsTest, SopComplianceCountsStepsFallingDueInThePeriod) {
 TEST_P(MetricsTest, SlotsWithoutDataHaveNoValue) {
   Ingest({Sale("S1", "2025-06-03T10:00:00+08:00", "C1", "M1", 10000),
           Interaction("I1", "2025-06-03T11:00:00+08:00", "C1", "M1")});
-  for (const char* id : {"complaints_resolved_in_sla", "sop_compliance", "training_completion"}) {
+  for (const char* id : {"complaints_resolved_in_sla", "sop_compliance", "training_completion", "first_response_time",
+                         "certification_compliance"}) {
     ExpectPair(Fig(id, "M1", "2025-06"), 0, 0, id);
     ExpectPair(Fig(id, "T1", "2025-06", /*unit=*/true), 0, 0, id);
   }
@@ -505,6 +516,118 @@ TEST_P(MetricsTest, TrainingCompletionCountsRequirementsMetOnThePeriodsLastDay) 
   // A completion reversed later no longer counts, and the cached cells follow.
   Ingest({Reverse("XP1", "2025-07-02T10:00:00+08:00", "P1")});
   ExpectPair(Fig("training_completion", "M1", "2025-05"), 1, 2, "M1 May after the reversal");
+}
+
+// first_response_time: the complaints opened in the period with a first response
+// by its end, their business time to it (waits left out) on the calendar
+// "default", as the pair (seconds, 60 x cases) so the value is exact minutes.
+TEST_P(MetricsTest, FirstResponseTimeAveragesBusinessMinutesOfComplaintsAnswered) {
+  Put("calendars", "default", R"({"hours":[{"days":["mon","tue","wed","thu","fri"],"from":"09:00","to":"18:00"}]})");
+  auto step = [](std::string id, const char* at, const char* ref, const char* stage) {
+    kpi_testing::Ev e(std::move(id), EventKind::kCase, at);
+    e.Ref(ref).Stage(stage);
+    return e;
+  };
+  auto open = [&](std::string id, const char* at, const char* ref, const char* manager,
+                  const char* category = "complaint") {
+    kpi_testing::Ev e = step(std::move(id), at, ref, "opened");
+    e.Category(category).Customer("C1").Manager(std::string(manager));
+    return e;
+  };
+  Ingest({// M1: 30 minutes (Tuesday 10:00 to 10:30).
+          open("K1", "2025-06-03T10:00:00+08:00", "CASE1", "M1"),
+          step("K1a", "2025-06-03T10:30:00+08:00", "CASE1", "responded"),
+          // M1: 80 minutes less a 30-minute wait on the customer: 50.
+          open("K2", "2025-06-05T10:00:00+08:00", "CASE2", "M1"),
+          step("K2w", "2025-06-05T10:10:00+08:00", "CASE2", "waiting"),
+          step("K2u", "2025-06-05T10:40:00+08:00", "CASE2", "resumed"),
+          step("K2a", "2025-06-05T11:20:00+08:00", "CASE2", "responded"),
+          // M1: Friday 17:30 to Monday 09:30 is 30 + 30 business minutes (not 64 hours).
+          open("K6", "2025-06-13T17:30:00+08:00", "CASE6", "M1"),
+          step("K6a", "2025-06-16T09:30:00+08:00", "CASE6", "responded"),
+          // M1: a support request, not a complaint: left out.
+          open("S1", "2025-06-04T10:00:00+08:00", "SUP1", "M1", "it"),
+          step("S1a", "2025-06-04T12:00:00+08:00", "SUP1", "responded"),
+          // M2: never answered: left out.
+          open("K3", "2025-06-06T10:00:00+08:00", "CASE3", "M2"),
+          // M2: opened Monday 30 June 17:00, answered Tuesday 1 July 09:30 (60 + 30 minutes):
+          // not answered by June's end, so not June's; the year's.
+          open("K4", "2025-06-30T17:00:00+08:00", "CASE4", "M2"),
+          step("K4a", "2025-07-01T09:30:00+08:00", "CASE4", "responded"),
+          // M3: 45 seconds.
+          open("K5", "2025-06-10T10:00:00+08:00", "CASE5", "M3"),
+          step("K5a", "2025-06-10T10:00:45+08:00", "CASE5", "responded")});
+  // M1: (30 + 50 + 60) minutes = 8400 seconds over 3 complaints: 46.67 minutes.
+  ExpectPair(Fig("first_response_time", "M1", "2025-06"), 8400, 180, "M1");
+  EXPECT_THAT(Value("first_response_time", "M1", "2025-06"), Optional(DoubleEq(140.0 / 3.0)));
+  ExpectPair(Fig("first_response_time", "M2", "2025-06"), 0, 0, "M2: nothing answered in June");
+  ExpectPair(Fig("first_response_time", "M3", "2025-06"), 45, 60, "M3");
+  EXPECT_THAT(Value("first_response_time", "M3", "2025-06"), Optional(DoubleEq(0.75)));
+  ExpectPair(Fig("first_response_time", "M4", "2025-06"), 0, 0, "M4");
+  // Units add seconds and cases: never an average of the managers' averages.
+  ExpectPair(Fig("first_response_time", "T1", "2025-06", /*unit=*/true), 8400, 180, "T1");
+  ExpectPair(Fig("first_response_time", "ST1", "2025-06", /*unit=*/true), 8445, 240, "ST1");
+  ExpectPair(Fig("first_response_time", "M2", "2025-Q2"), 0, 0, "M2 Q2, as of June's end");
+  ExpectPair(Fig("first_response_time", "M2", "2025-07"), 0, 0, "M2 July: opened in June");
+  ExpectPair(Fig("first_response_time", "M2", "2025"), 5400, 60, "M2 2025: 90 minutes");
+  // Lower is better: a target of 60 minutes is attained 60 / 46.67 by M1.
+  Put("targets", "frt-m1", R"({"metric":"first_response_time","manager":"M1","period":"2025-06","value":"60"})");
+  Figure m1 = Fig("first_response_time", "M1", "2025-06");
+  EXPECT_THAT(m1.attainment, Optional(DoubleNear(60.0 / (140.0 / 3.0), 1e-12)));
+  // A reversed response takes its complaint out, and the cached cells follow.
+  Ingest({Reverse("XK1a", "2025-07-02T10:00:00+08:00", "K1a")});
+  ExpectPair(Fig("first_response_time", "M1", "2025-06"), 6600, 120, "M1 after the reversal");
+}
+
+// certification_compliance: of the requirements whose course certifies, those met
+// on the period's last day (a renewing certification must still be valid).
+TEST_P(MetricsTest, CertificationComplianceCountsCertifyingRequirementsMetOnTheLastDay) {
+  for (const char* id : {"M1", "M2", "M3"}) {
+    Put("managers", id,
+        absl::StrCat(R"({"name":")", id, R"(","team":")", id == std::string("M3") ? "T2" : "T1",
+                     R"(","role":"am","hired_on":"2025-01-01"})"));
+  }
+  Put("courses", "PK",
+      R"({"name":"Product knowledge","topic":"product_knowledge","modules":[{"id":"A","name":"A","hours":2}]})");
+  Put("courses", "CMP",
+      R"({"name":"Compliance","topic":"compliance","modules":[{"id":"X","name":"X","hours":1}],)"
+      R"("pass_mark":80,"certification":{"valid_days":30}})");
+  Put("courses", "SAFE",
+      R"({"name":"Safety","topic":"compliance","modules":[{"id":"S","name":"S","hours":1}],)"
+      R"("certification":{"valid_days":30}})");
+  Put("training_requirements", "am-pk", R"({"role":"am","course":"PK","within_days":30})");
+  Put("training_requirements", "am-cmp", R"({"role":"am","course":"CMP","within_days":30})");
+  // A certifying course whose certification need not stay valid: passing once meets it.
+  Put("training_requirements", "am-safe", R"({"role":"am","course":"SAFE","within_days":30,"renew":false})");
+  auto done = [](std::string id, const char* at, const char* manager, const char* course, const char* score) {
+    kpi_testing::Ev e(std::move(id), EventKind::kTrainingCompleted, at);
+    e.Manager(std::string(manager)).Ref(course);
+    if (score != nullptr) e.Score(score);
+    return e;
+  };
+  Ingest({done("P1", "2025-05-10T10:00:00+08:00", "M1", "PK", nullptr),
+          // Passed on 20 May: valid through 18 June, so met at the end of May, lapsed by the end of June.
+          done("C1", "2025-05-20T10:00:00+08:00", "M1", "CMP", "85"),
+          // Passed on 1 May: expired by June's end, but it does not renew.
+          done("F1", "2025-05-01T10:00:00+08:00", "M1", "SAFE", nullptr),
+          // Below the pass mark: not met.
+          done("C2", "2025-05-20T10:00:00+08:00", "M2", "CMP", "79.5"),
+          done("F2", "2025-06-30T23:59:59+08:00", "M2", "SAFE", nullptr)});
+  ExpectPair(Fig("certification_compliance", "M1", "2025-05"), 2, 2, "M1 May");
+  ExpectPair(Fig("certification_compliance", "M1", "2025-06"), 1, 2, "M1 June: CMP lapsed");
+  // PK does not certify: training_completion counts it, certification_compliance does not.
+  ExpectPair(Fig("training_completion", "M1", "2025-06"), 2, 3, "M1 June, every requirement");
+  ExpectPair(Fig("certification_compliance", "M2", "2025-05"), 0, 2, "M2 May");
+  ExpectPair(Fig("certification_compliance", "M2", "2025-06"), 1, 2, "M2 June: SAFE on the last second");
+  ExpectPair(Fig("certification_compliance", "M3", "2025-06"), 0, 2, "M3 June");
+  ExpectPair(Fig("certification_compliance", "M4", "2025-06"), 0, 0, "M4: no role, nothing required");
+  ExpectPair(Fig("certification_compliance", "T1", "2025-06", /*unit=*/true), 2, 4, "T1");
+  ExpectPair(Fig("certification_compliance", "ST1", "2025-06", /*unit=*/true), 2, 6, "ST1");
+  // Renewed on 25 June: met again at June's end; a reversal of the renewal undoes it.
+  Ingest({done("C3", "2025-06-25T10:00:00+08:00", "M1", "CMP", "90")});
+  ExpectPair(Fig("certification_compliance", "M1", "2025-06"), 2, 2, "M1 June after renewing");
+  Ingest({Reverse("XC3", "2025-07-02T10:00:00+08:00", "C3")});
+  ExpectPair(Fig("certification_compliance", "M1", "2025-06"), 1, 2, "M1 June after the reversal");
 }
 
 TEST_P(MetricsTest, AFreshEngineAndAResetOneAgreeWithTheIncrementalOne) {
