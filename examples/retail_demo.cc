@@ -33,6 +33,7 @@
 #include "absl/time/civil_time.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "cadre/cases.h"
 #include "cadre/crm.h"
 #include "cadre/json.h"
 #include "cadre/kpi.h"
@@ -564,10 +565,17 @@ constexpr std::string_view kOnboardingSop = R"({
     {"id": "welcome_visit", "name": "Welcome visit", "role": "owner", "after": [], "within": {"days": 14},
      "completed_by": {"interaction": {"channel": "visit"}}}]})";
 
-// Writes the desk calendar and the two SOPs (one transaction).
+// The complaint service levels the SOP works to, as case targets in desk
+// minutes from the opening: an answer within 4 hours, a resolution within the
+// 4 + 27 hours the two steps allow.
+constexpr std::string_view kComplaintSla = R"({
+  "category": "complaint", "first_response": {"business_minutes": 240}, "resolution": {"business_minutes": 1860}})";
+
+// Writes the desk calendar, the complaint targets and the two SOPs (one transaction).
 absl::Status PutSops(cadre::Workspace& ws, const absl::TimeZone& tz) {
   std::vector<cadre::Workspace::DocumentPut> puts;
   puts.push_back({.collection = "calendars", .id = "desk", .body = std::string(kDeskCalendar)});
+  puts.push_back({.collection = "case_slas", .id = "complaint", .body = std::string(kComplaintSla)});
   puts.push_back({.collection = "sops", .id = "complaint", .body = std::string(kComplaintSop)});
   cadre::Workspace::DocumentPut onboarding{
       .collection = "sops", .id = "onboarding", .body = std::string(kOnboardingSop)};
@@ -577,6 +585,50 @@ absl::Status PutSops(cadre::Workspace& ws, const absl::TimeZone& tz) {
 }
 
 std::string Clock(absl::Time t, const absl::TimeZone& tz) { return absl::FormatTime("%m-%d %H:%M", t, tz); }
+
+// "72.4 min" (one decimal, half-even), or "-" without a value.
+std::string Minutes(const std::optional<cadre::Decimal>& minutes) {
+  if (!minutes) return "-";
+  return absl::StrCat(minutes->Round(1, cadre::RoundingMode::kHalfEven).ToString(), " min");
+}
+
+// One team's complaint figures for the fourth quarter, through the case_figures
+// query (as a host would ask): volume, time to first response and to resolve in
+// desk hours, the shares within the case targets, reopenings, root causes.
+absl::Status TeamCaseFigures(const cadre::Workspace& ws, const std::string& team, absl::Time now) {
+  cadre::QueryEngine queries(ws);
+  CADRE_ASSIGN_OR_RETURN(
+      std::string text,
+      queries.Run(absl::StrCat(R"({"viewer":{"admin":true},"query":"case_figures","from":"2025-10-01",)",
+                               R"("until":"2026-01-01","calendar":"desk","type":"complaint","unit":")", team,
+                               R"(","as_of":")", cadre::FormatInstant(now), R"("})")));
+  CADRE_ASSIGN_OR_RETURN(cadre::CaseReport report, cadre::json::FromText<cadre::CaseReport>(text));
+  const cadre::CaseFigures* f = nullptr;
+  for (const cadre::CaseFigures& u : report.units)
+    if (u.unit == team) f = &u;
+  if (f == nullptr) return absl::NotFoundError(absl::StrCat("case_figures gave no row for team ", team));
+  std::printf("  team %s, fourth quarter complaints (case_figures, desk hours): %s opened, %s resolved, %s open\n",
+              team.c_str(), Grouped(f->complaints).c_str(), Grouped(f->resolved).c_str(), Grouped(f->open).c_str());
+  std::printf("    first response  avg %s, median %s (%s answered); within 4 h: %s of %s (%s)\n",
+              Minutes(f->first_response.average_minutes).c_str(), Minutes(f->first_response.median_minutes).c_str(),
+              Grouped(f->first_response.count).c_str(), Grouped(f->responded_in_sla).c_str(),
+              Grouped(f->responded_in_sla + f->response_late).c_str(),
+              Percent(f->responded_in_sla, f->responded_in_sla + f->response_late).c_str());
+  const int64_t judged = f->resolved_in_sla + f->resolved_late + f->breached_open;
+  std::printf("    resolution      avg %s, median %s; within SLA: %s of %s (%s); reopen rate %s of %s (%s)\n",
+              Minutes(f->resolution.average_minutes).c_str(), Minutes(f->resolution.median_minutes).c_str(),
+              Grouped(f->resolved_in_sla).c_str(), Grouped(judged).c_str(), Percent(f->resolved_in_sla, judged).c_str(),
+              Grouped(f->reopened).c_str(), Grouped(f->resolved_once).c_str(),
+              Percent(f->reopened, f->resolved_once).c_str());
+  std::vector<cadre::CaseCount> causes = f->root_causes;
+  std::stable_sort(causes.begin(), causes.end(),
+                   [](const cadre::CaseCount& a, const cadre::CaseCount& b) { return a.count > b.count; });
+  if (causes.size() > 3) causes.resize(3);
+  std::printf("    top root causes %s\n", absl::StrJoin(causes, ", ", [](std::string* out, const cadre::CaseCount& c) {
+                                            absl::StrAppend(out, c.key, " ", Grouped(c.count));
+                                          }).c_str());
+  return absl::OkStatus();
+}
 
 // The SOP engine over the year: instances, the complaint steps' service levels
 // for the whole company and for one team, escalations recorded (twice, to show
@@ -664,8 +716,10 @@ absl::Status SopsAndToday(cadre::Workspace& ws) {
     team_met += r.met;
     team_due += r.due;
   }
-  std::printf("  team %s, fourth quarter: %s of %s SOP steps on time (%s)\n\n", m->team.c_str(),
+  std::printf("  team %s, fourth quarter: %s of %s SOP steps on time (%s)\n", m->team.c_str(),
               Grouped(team_met).c_str(), Grouped(team_due).c_str(), Percent(team_met, team_due).c_str());
+  CADRE_RETURN_IF_ERROR(TeamCaseFigures(ws, m->team, now));
+  std::printf("\n");
 
   cadre::OwnershipProjection ownership;
   cadre::FollowUpProjection tasks;
