@@ -53,6 +53,7 @@
 namespace cadre {
 
 class Workspace;
+class KpiEngine;
 namespace json {
 class Path;
 }
@@ -575,7 +576,10 @@ struct StatementOptions {
 // queries and writes.
 class IncentiveEngine {
  public:
-  explicit IncentiveEngine(const Workspace& workspace);
+  // `kpi`, when given, is the host's KPI engine over the same workspace, shared
+  // for gates and bonuses (it must outlive this engine); otherwise the engine
+  // makes its own the first time a plan needs one.
+  explicit IncentiveEngine(const Workspace& workspace, KpiEngine* kpi = nullptr);
   ~IncentiveEngine();
   IncentiveEngine(const IncentiveEngine&) = delete;
   IncentiveEngine& operator=(const IncentiveEngine&) = delete;

@@ -110,8 +110,7 @@ absl::StatusOr<std::optional<Exact>> EngineState::MetricValue(const Period& peri
   if (figures == facts->figures.end()) {
     // One scorecard of every manager per (period, metric): gates and bonuses of
     // thousands of managers then cost one KPI pass.
-    if (!kpi_) kpi_ = std::make_unique<KpiEngine>(ws_);
-    CADRE_RETURN_IF_ERROR(kpi_->CatchUp());
+    CADRE_RETURN_IF_ERROR(kpi().CatchUp());
     ScorecardRequest request;
     request.metrics = {std::string(metric)};
     request.period = period;
@@ -329,7 +328,11 @@ absl::Status EngineState::CommissionLines(const Manager& manager, const Period& 
     in.quota_minor = target->value->units() / Decimal::kOne;
   }
   CADRE_ASSIGN_OR_RETURN(in.gates, GatherGates(c, period, manager));
-  CADRE_ASSIGN_OR_RETURN(in.paid_this_year, PaidThisYear(manager, c, period, plan.rounding.scope));
+  // Only an annual cap reads what was paid earlier in the year; without one,
+  // walking the year's statements is wasted work.
+  if (com.annual_cap_minor) {
+    CADRE_ASSIGN_OR_RETURN(in.paid_this_year, PaidThisYear(manager, c, period, plan.rounding.scope));
+  }
   CADRE_ASSIGN_OR_RETURN(LineResult line, ComputeCommission(c, in));
   line.line.id = LineId(c, seg, segments);
   line.line.plan = plan.id;
@@ -644,11 +647,29 @@ absl::StatusOr<std::unique_ptr<EngineState::Computed>> EngineState::Build(std::s
 
 // ---- The engine --------------------------------------------------------------------------
 
-EngineState::EngineState(const Workspace& workspace)
-    : ws_(workspace), owned_ledger_(std::make_unique<CreditLedger>()), ledger_(*owned_ledger_), book_(workspace) {}
+EngineState::EngineState(const Workspace& workspace, KpiEngine* kpi)
+    : ws_(workspace),
+      owned_ledger_(std::make_unique<CreditLedger>()),
+      ledger_(*owned_ledger_),
+      book_(workspace),
+      kpi_(kpi) {}
 
-EngineState::EngineState(const Workspace& workspace, const CreditLedger& ledger, std::optional<Simulation> simulation)
-    : ws_(workspace), ledger_(ledger), simulation_(std::move(simulation)), simulating_(true), book_(workspace) {}
+KpiEngine& EngineState::kpi() {
+  if (kpi_ == nullptr) {
+    owned_kpi_ = std::make_unique<KpiEngine>(ws_);
+    kpi_ = owned_kpi_.get();
+  }
+  return *kpi_;
+}
+
+EngineState::EngineState(const Workspace& workspace, const CreditLedger& ledger, KpiEngine* kpi,
+                         std::optional<Simulation> simulation)
+    : ws_(workspace),
+      ledger_(ledger),
+      simulation_(std::move(simulation)),
+      simulating_(true),
+      book_(workspace),
+      kpi_(kpi) {}
 EngineState::~EngineState() = default;
 
 absl::Status EngineState::CatchUp() {
@@ -733,7 +754,8 @@ absl::StatusOr<std::vector<Statement>> EngineState::GetAll(const Period& period,
 
 namespace cadre {
 
-IncentiveEngine::IncentiveEngine(const Workspace& workspace) : impl_(std::make_unique<Impl>(workspace)) {}
+IncentiveEngine::IncentiveEngine(const Workspace& workspace, KpiEngine* kpi)
+    : impl_(std::make_unique<Impl>(workspace, kpi)) {}
 IncentiveEngine::~IncentiveEngine() = default;
 
 absl::Status IncentiveEngine::CatchUp() {

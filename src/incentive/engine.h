@@ -43,11 +43,16 @@ class EngineState {
     PlanVersion candidate;
   };
 
-  explicit EngineState(const Workspace& workspace);
+  // `kpi` (may be null: one is made when a plan first needs it) reads the same
+  // workspace and outlives this state.
+  EngineState(const Workspace& workspace, KpiEngine* kpi);
   // A simulation over `ledger` (caught up by its owner, not by this state):
   // every period is computed as if open, with no adjustments or disputes, and
   // `simulation` (when given) swaps the plan.
-  EngineState(const Workspace& workspace, const CreditLedger& ledger, std::optional<Simulation> simulation);
+  EngineState(const Workspace& workspace, const CreditLedger& ledger, KpiEngine* kpi,
+              std::optional<Simulation> simulation);
+  // The KPI engine gates and bonuses read, made on first use.
+  KpiEngine& kpi();
   ~EngineState();
 
   absl::Status CatchUp();
@@ -146,7 +151,8 @@ class EngineState {
   std::optional<Simulation> simulation_;
   bool simulating_ = false;
   PlanBook book_;
-  std::unique_ptr<KpiEngine> kpi_;
+  std::unique_ptr<KpiEngine> owned_kpi_;
+  KpiEngine* kpi_ = nullptr;  // the host's, the owner state's (simulations), or owned_kpi_
   std::unique_ptr<TrainingProjection> training_;
   uint64_t generation_ = 0;
   bool caught_up_ = false;
@@ -169,7 +175,7 @@ namespace cadre {
 
 class IncentiveEngine::Impl {
  public:
-  explicit Impl(const Workspace& workspace) : ws(workspace), state(workspace) {}
+  Impl(const Workspace& workspace, KpiEngine* kpi) : ws(workspace), state(workspace, kpi) {}
   const Workspace& ws;
   absl::Mutex mu;
   incentive_internal::EngineState state ABSL_GUARDED_BY(mu);

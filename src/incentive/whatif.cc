@@ -99,14 +99,16 @@ absl::StatusOr<WhatIfReport> IncentiveEngine::WhatIf(const WhatIfRequest& reques
   absl::MutexLock lock(&impl_->mu);
   CADRE_RETURN_IF_ERROR(impl_->state.CatchUp());
   const incentive_internal::CreditLedger& ledger = impl_->state.ledger();
-  EngineState current(impl_->ws, ledger, std::nullopt);
+  // Both sides read the engine's KPI engine: one catch-up, not three.
+  KpiEngine& kpi = impl_->state.kpi();
+  EngineState current(impl_->ws, ledger, &kpi, std::nullopt);
   CADRE_RETURN_IF_ERROR(current.CatchUp());
   CADRE_ASSIGN_OR_RETURN(EngineState::Totals now, current.TotalsOnPlan(request.plan, periods, request.managers));
   std::vector<std::string> ids;
   for (const auto& [id, _] : now.by_manager) ids.push_back(id);
 
   EngineState::Simulation simulation{request.plan, incentive_internal::PlanVersion{0, request.candidate}};
-  EngineState candidate(impl_->ws, ledger, std::move(simulation));
+  EngineState candidate(impl_->ws, ledger, &kpi, std::move(simulation));
   CADRE_RETURN_IF_ERROR(candidate.CatchUp());
   CADRE_ASSIGN_OR_RETURN(EngineState::Totals then, candidate.TotalsOnPlan("", periods, ids));
 

@@ -1233,7 +1233,7 @@ QueryEngine::QueryEngine(const Workspace& workspace, std::function<absl::Time()>
     : workspace_(workspace),
       clock_(clock ? std::move(clock) : [] { return absl::Now(); }),
       kpi_(std::make_unique<KpiEngine>(workspace)),
-      incentives_(std::make_unique<IncentiveEngine>(workspace)) {}
+      incentives_(std::make_unique<IncentiveEngine>(workspace, kpi_.get())) {}
 
 QueryEngine::~QueryEngine() = default;
 
