@@ -27,6 +27,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
@@ -35,6 +36,7 @@
 #include "absl/time/time.h"
 #include "cadre/cases.h"
 #include "cadre/crm.h"
+#include "cadre/incentive.h"
 #include "cadre/json.h"
 #include "cadre/kpi.h"
 #include "cadre/model.h"
@@ -42,6 +44,7 @@
 #include "cadre/org.h"
 #include "cadre/period.h"
 #include "cadre/pool.h"
+#include "cadre/promotion.h"
 #include "cadre/query.h"
 #include "cadre/sop.h"
 #include "cadre/status.h"
@@ -744,6 +747,232 @@ absl::Status SopsAndToday(cadre::Workspace& ws) {
   return absl::OkStatus();
 }
 
+// ---- Incentives: plans, a statement with its trace, a close, promotion -------------
+
+// Account managers: 2 / 3 / 5 % of net sales marginally against a CNY 100,000
+// monthly quota, the accelerator withheld below a 3.5 CSAT, returns within 30
+// days clawed back, a Double 11 SPIFF, a recoverable CNY 3,000 draw.
+constexpr std::string_view kAmPlan = R"({
+  "id":"am-2025","name":"Account managers 2025","period":"month",
+  "components":[
+    {"id":"commission","type":"commission",
+     "commission":{"quota_minor":10000000,"method":"marginal",
+                   "tiers":[{"from":"0","rate":"0.02"},{"from":"0.8","rate":"0.03"},{"from":"1.2","rate":"0.05"}],
+                   "clawback":{"window_days":30}},
+     "gates":[{"id":"csat","when":"metric_below","metric":"csat","value":"3.5",
+               "action":"cap_attainment","attainment_cap":"1.2"}]},
+    {"id":"double11","type":"spiff",
+     "spiff":{"amount_minor":5000,"from":"2025-11-01","to":"2025-11-11","min_amount_minor":200000}}],
+  "draw":{"kind":"recoverable","amount_minor":300000},
+  "rounding":{"mode":"half_even","scope":"line"}})";
+// Team leads: 0.5 % of their teams' net sales, on top of the managers' own.
+constexpr std::string_view kLeadPlan = R"({
+  "id":"lead-2025","name":"Team leads 2025","period":"month",
+  "components":[{"id":"overlay","type":"commission",
+                 "commission":{"credit":"overlay","tiers":[{"from":"0","rate":"0.005"}]}}]})";
+// Promotion: tenure and net-sales attainment (the KPI targets) in the last month.
+constexpr std::string_view kLadder = R"({
+  "id":"am-ladder","name":"Account manager ladder","roles":["account_manager"],
+  "levels":[
+    {"level":1,"name":"Account manager","promotion":{"tenure":{"months":12},
+      "attainment":[{"metric":"net_sales","at_least":"1","periods":1,"of_last":1}]}},
+    {"level":2,"name":"Senior account manager","promotion":{"tenure":{"months":36},
+      "attainment":[{"metric":"net_sales","at_least":"1.1","periods":1,"of_last":1}]}},
+    {"level":3,"name":"Principal account manager","promotion":{"tenure":{"months":60},
+      "attainment":[{"metric":"net_sales","at_least":"1.2","periods":1,"of_last":1}]}},
+    {"level":4,"name":"Key account manager","promotion":{"tenure":{"months":84},
+      "attainment":[{"metric":"net_sales","at_least":"1.3","periods":1,"of_last":1}]}},
+    {"level":5,"name":"Senior key account manager"}]})";
+
+// Exact decimal text of minor units ("26775875", "1234.5", "13333.3~") as money:
+// the cents, then any further exact digits.
+std::string ExactMoney(const std::string& minor_text, const cadre::Currency& currency) {
+  std::string text = minor_text;
+  const bool approx = !text.empty() && text.back() == '~';
+  if (approx) text.pop_back();
+  const std::size_t dot = text.find('.');
+  int64_t whole = 0;
+  if (!absl::SimpleAtoi(text.substr(0, dot), &whole)) return minor_text;
+  std::string out = FormatMoney(whole, currency, 0);
+  if (dot != std::string::npos) out += text.substr(dot + 1);
+  if (approx) out += "~";
+  return out;
+}
+
+absl::Status IncentivesAndPromotion(cadre::Workspace& ws) {
+  const cadre::Currency& currency = ws.currency();
+  const cadre::Period november = cadre::Period::Of(cadre::Granularity::kMonth, absl::CivilDay(2025, 11, 1));
+  CADRE_ASSIGN_OR_RETURN(cadre::OrgTree tree, cadre::OrgTree::Load(ws));
+  std::vector<cadre::Workspace::DocumentPut> puts = {
+      {"incentive_plans", "am-2025", std::string(kAmPlan), {}},
+      {"incentive_plans", "lead-2025", std::string(kLeadPlan), {}},
+      {"plan_assignments", "all", R"({"plan":"am-2025","unit":")" + tree.root()->id + R"("})", {}},
+      {"career_ladders", "am-ladder", std::string(kLadder), {}}};
+  for (const cadre::Manager* lead : tree.Leads()) {
+    puts.push_back(
+        {"plan_assignments", "lead-" + lead->id, R"({"plan":"lead-2025","manager":")" + lead->id + R"("})", {}});
+  }
+  CADRE_RETURN_IF_ERROR(ws.PutAll(puts).status());
+
+  // One KPI engine for the csat gate and the promotion criteria.
+  absl::Time t0 = absl::Now();
+  cadre::KpiEngine kpi(ws);
+  CADRE_RETURN_IF_ERROR(kpi.CatchUp());
+  const absl::Duration kpi_catch_up = absl::Now() - t0;
+  cadre::IncentiveEngine incentives(ws, &kpi);
+  t0 = absl::Now();
+  CADRE_RETURN_IF_ERROR(incentives.CatchUp());
+  const absl::Duration catch_up = absl::Now() - t0;
+  t0 = absl::Now();
+  CADRE_ASSIGN_OR_RETURN(std::vector<cadre::Statement> all, incentives.GetStatements(november));
+  const absl::Duration statements_time = absl::Now() - t0;
+  int64_t payable = 0;
+  std::string manager;  // the best-paid account manager of the month (leads are on another plan)
+  int64_t best = INT64_MIN;
+  for (const cadre::Statement& st : all) {
+    payable += st.total_minor;
+    const cadre::Manager* m = tree.FindManager(st.manager);
+    if (m != nullptr && m->role == "account_manager" && st.total_minor > best) {
+      best = st.total_minor;
+      manager = st.manager;
+    }
+  }
+  if (manager.empty()) return absl::OkStatus();
+  std::printf("Incentives for November 2025 (plans am-2025 and lead-2025; docs/incentives.md)\n");
+  std::printf("  am-2025     2 / 3 / 5 %% of net sales from 0 / 80 / 120 %% of a CNY 100,000.00 quota (marginal),\n");
+  std::printf("              accelerator capped below a 3.5 csat, 30-day clawback, Double 11 SPIFF CNY 50.00 per\n");
+  std::printf("              sale of CNY 2,000.00 or more (1-11 Nov), recoverable draw CNY 3,000.00\n");
+  std::printf("  lead-2025   0.5 %% overlay on the teams they lead (%s leads)\n",
+              Grouped(static_cast<int64_t>(tree.Leads().size())).c_str());
+  std::printf("  statements  %s managers, %s payable\n", Grouped(static_cast<int64_t>(all.size())).c_str(),
+              FormatMoney(payable, currency, 0).c_str());
+  std::printf("              (credit ledger: %s credits caught up in %.2f s; KPI engine for the gate: %.2f s;\n",
+              Grouped(static_cast<int64_t>(incentives.credit_count())).c_str(), absl::ToDoubleSeconds(catch_up),
+              absl::ToDoubleSeconds(kpi_catch_up));
+  std::printf("              the statements, with every month since January their draws carry from: %.0f ms)\n",
+              absl::ToDoubleMilliseconds(statements_time));
+
+  CADRE_ASSIGN_OR_RETURN(cadre::Statement st, incentives.GetStatement(manager, november, {.expand_credits = true}));
+  std::printf("  statement of %s for %s, every line with its trace\n", manager.c_str(), st.period.c_str());
+  for (const cadre::StatementLine& line : st.lines) {
+    std::printf("    %-22s %-13s base %s   pays %s\n", line.id.c_str(),
+                std::string(cadre::json::EnumName(line.kind)).c_str(),
+                line.kind == cadre::LineKind::kSpiff ? line.base.c_str() : ExactMoney(line.base, currency).c_str(),
+                FormatMoney(line.amount_minor, currency, 0).c_str());
+    const cadre::LineTrace& t = line.trace;
+    if (t.attainment) {
+      std::printf("      quota %s, attainment %s\n", ExactMoney(t.quota.value_or("0"), currency).c_str(),
+                  t.attainment->c_str());
+    }
+    for (const cadre::TierTrace& tier : t.tiers) {
+      std::printf("      tier %d from %s: %s × %s = %s\n", tier.tier, tier.from.ToString().c_str(),
+                  ExactMoney(tier.base, currency).c_str(), tier.rate ? tier.rate->ToString().c_str() : "-",
+                  ExactMoney(tier.amount, currency).c_str());
+    }
+    for (const cadre::GateTrace& g : t.gates) {
+      std::printf("      gate %s: %s %s against %s: %s\n", g.gate.c_str(), g.metric.value_or("").c_str(),
+                  g.actual.value_or("no value").c_str(), g.value ? g.value->ToString().c_str() : "-",
+                  g.fired ? g.effect.c_str() : "not fired");
+    }
+    for (std::size_t i = 0; i < t.notes.size() && i < 2; ++i) std::printf("      %s\n", t.notes[i].c_str());
+    if (!t.credits.empty()) {
+      std::map<std::string, int> via;
+      for (const cadre::CreditTrace& c : t.credits) ++via[c.via];
+      std::string how;
+      for (const auto& [name, n] : via) absl::StrAppend(&how, how.empty() ? "" : ", ", n, " ", name);
+      const cadre::CreditTrace& first = t.credits.front();
+      std::printf("      %s credits (%s); first %s %s %s\n", Grouped(static_cast<int64_t>(t.credits.size())).c_str(),
+                  how.c_str(), first.event.c_str(),
+                  absl::FormatTime("%Y-%m-%d", first.occurred_at, ws.time_zone()).c_str(),
+                  FormatMoney(first.amount_minor, currency, 0).c_str());
+    }
+  }
+  std::printf("    total %s (exact %s; %s)\n", FormatMoney(st.total_minor, currency, 0).c_str(),
+              ExactMoney(st.exact_total, currency).c_str(), st.notes.empty() ? "" : st.notes.front().c_str());
+
+  // Close October, then log a sale for October that arrives late: October's
+  // statement stays as it was; November pays the difference.
+  const cadre::Period october = november.Previous();
+  CADRE_ASSIGN_OR_RETURN(cadre::IncentivePeriod closed,
+                         incentives.ClosePeriod(ws, october, "finance", "October payroll"));
+  CADRE_ASSIGN_OR_RETURN(cadre::Statement october_before, incentives.GetStatement(manager, october));
+  cadre::Event late;
+  late.id = "LATE-OCT-1";
+  late.kind = cadre::EventKind::kSale;
+  late.occurred_at = absl::FromCivil(absl::CivilSecond(2025, 10, 30, 16, 0, 0), ws.time_zone());
+  late.manager = manager;
+  late.customer = "C-WALK-IN";
+  late.amount_minor = 100000;
+  CADRE_RETURN_IF_ERROR(ws.Ingest(std::vector<cadre::Event>{late}).status());
+  CADRE_ASSIGN_OR_RETURN(cadre::Statement october_after, incentives.GetStatement(manager, october));
+  CADRE_ASSIGN_OR_RETURN(cadre::Statement november_after, incentives.GetStatement(manager, november));
+  std::printf("  October closed by %s (log mark %s); a late October sale of %s by %s arrives:\n", closed.by.c_str(),
+              Grouped(static_cast<int64_t>(closed.through_seq)).c_str(),
+              FormatMoney(*late.amount_minor, currency, 0).c_str(), manager.c_str());
+  std::printf("    October statement unchanged: %s (%s)\n", october_after == october_before ? "yes" : "NO",
+              FormatMoney(october_after.total_minor, currency, 0).c_str());
+  for (const cadre::StatementLine& line : november_after.lines) {
+    if (line.kind != cadre::LineKind::kAdjustment) continue;
+    std::printf("    November adjustment %s: %s (%s)\n", line.id.c_str(),
+                FormatMoney(line.amount_minor, currency, 0).c_str(), line.trace.notes.back().c_str());
+  }
+  std::printf("    November total now %s\n", FormatMoney(november_after.total_minor, currency, 0).c_str());
+
+  // What-if: the same plan with a 4 % top tier instead of 5 %.
+  CADRE_ASSIGN_OR_RETURN(cadre::IncentivePlan candidate, cadre::json::FromText<cadre::IncentivePlan>(kAmPlan, "plan"));
+  candidate.id = "am-2025-flatter";
+  CADRE_ASSIGN_OR_RETURN(candidate.components[0].commission->tiers[2].rate, cadre::Decimal::Parse("0.04"));
+  CADRE_ASSIGN_OR_RETURN(
+      cadre::WhatIfReport what_if,
+      incentives.WhatIf({.plan = "am-2025", .candidate = candidate, .first = october, .periods = 2, .top = 3}));
+  std::printf("  what-if, top tier 4 %% instead of 5 %% (October and November, recomputed as if open):\n");
+  std::printf("    %s managers: %s now, %s with the candidate (%s, %s)\n", Grouped(what_if.managers_compared).c_str(),
+              FormatMoney(what_if.current_minor, currency, 0).c_str(),
+              FormatMoney(what_if.candidate_minor, currency, 0).c_str(),
+              FormatMoney(what_if.change_minor, currency, 0).c_str(),
+              what_if.change_ratio ? PercentOf(what_if.change_ratio).c_str() : "-");
+  for (const cadre::WhatIfManager& m : what_if.losers) {
+    std::printf("    loses most  %-6s %s -> %s\n", m.manager.c_str(), FormatMoney(m.current_minor, currency, 0).c_str(),
+                FormatMoney(m.candidate_minor, currency, 0).c_str());
+  }
+
+  // Promotion eligibility on the first day of December.
+  CADRE_RETURN_IF_ERROR(kpi.CatchUp());
+  CADRE_ASSIGN_OR_RETURN(cadre::PromotionEligibility eligibility,
+                         cadre::BuildPromotionEligibility(ws, kpi, {.as_of = absl::CivilDay(2025, 12, 1)}));
+  int on_ladder = 0;
+  std::map<int, std::pair<int, int>> by_level;  // level -> (qualify, on it)
+  for (const cadre::PromotionCandidate& c : eligibility.managers) {
+    if (!c.ladder || c.status == cadre::PromotionStatus::kNoLadder) continue;
+    ++on_ladder;
+    ++by_level[c.level].second;
+    if (c.qualifies) ++by_level[c.level].first;
+  }
+  std::printf("Promotion eligibility as of 2025-12-01 (ladder am-ladder: tenure, November net-sales attainment)\n");
+  std::printf("  %s of %s account managers qualify;",
+              Grouped(static_cast<int64_t>(eligibility.qualifying.size())).c_str(), Grouped(on_ladder).c_str());
+  for (const auto& [level, counts] : by_level) std::printf(" level %d: %d of %d;", level, counts.first, counts.second);
+  std::printf("\n");
+  int shown_yes = 0, shown_no = 0;
+  for (const cadre::PromotionCandidate& c : eligibility.managers) {
+    if (c.qualifies && shown_yes < 4) {
+      ++shown_yes;
+      std::printf("    %-6s level %d -> %d (%s): qualifies\n", c.manager.c_str(), c.level, c.next_level.value_or(0),
+                  c.next_level_name.value_or("").c_str());
+    } else if (c.status == cadre::PromotionStatus::kNotYet && shown_no < 4) {
+      ++shown_no;
+      std::string missing;
+      for (const cadre::CriterionCheck& k : c.criteria) {
+        if (!k.met) absl::StrAppend(&missing, missing.empty() ? "" : "; ", k.explanation);
+      }
+      std::printf("    %-6s level %d -> %d: not yet: %s\n", c.manager.c_str(), c.level, c.next_level.value_or(0),
+                  missing.c_str());
+    }
+  }
+  std::printf("\n");
+  return absl::OkStatus();
+}
+
 absl::Status Run(const std::string& path) {
   RemoveIfPresent(path);
   const std::string uri = "sqlite:" + path;
@@ -943,6 +1172,10 @@ absl::Status Run(const std::string& path) {
   const absl::Duration sop_time = absl::Now() - t0;
 
   t0 = absl::Now();
+  CADRE_RETURN_IF_ERROR(IncentivesAndPromotion(*ws));
+  const absl::Duration incentive_time = absl::Now() - t0;
+
+  t0 = absl::Now();
   CADRE_RETURN_IF_ERROR(PoolAndAssignment(*ws, ownership));
   const absl::Duration pool_time = absl::Now() - t0;
 
@@ -961,6 +1194,8 @@ absl::Status Run(const std::string& path) {
               absl::ToDoubleSeconds(kpi_time));
   std::printf("  sop        %8.2f s   (SOP engine catch-up, service levels, escalations, today list)\n",
               absl::ToDoubleSeconds(sop_time));
+  std::printf("  incentive  %8.2f s   (plans, credit ledger, statements, a close, what-if, promotion)\n",
+              absl::ToDoubleSeconds(incentive_time));
   std::printf("  pool       %8.2f s   (policy, year-end sweep, claims, assignment of new customers)\n",
               absl::ToDoubleSeconds(pool_time));
   return absl::OkStatus();
