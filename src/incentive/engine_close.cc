@@ -275,7 +275,7 @@ absl::Status EngineState::Corrections(const Manager& manager, const Period& peri
       adj.line.component = "dispute";
       adj.line.kind = LineKind::kDisputeAdjustment;
       adj.line.adjusts_period = dispute.period;
-      adj.line.base = "0";
+      adj.line.base = Exact().ToText();  // a dispute has no base ("0")
       adj.line.exact_amount = adj.amount.ToText();
       adj.line.trace.notes.push_back(absl::StrCat("dispute ", Quoted(dispute.id), " of line ", Quoted(dispute.line),
                                                   " in ", dispute.period, ": ", dispute.reason));
