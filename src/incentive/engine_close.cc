@@ -93,10 +93,9 @@ absl::StatusOr<std::unique_ptr<EngineState::Computed>> EngineState::Frozen(std::
   auto out = std::make_unique<Computed>();
   out->statement = std::move(frozen.statement);
   for (const StatementLine& line : out->statement.lines) {
-    // The exact amounts of a frozen line are its text; where the text had to be
-    // rounded for display ("~"), what was paid stands in for it.
-    int64_t minor = line.amount_minor;
-    out->exact.push_back(Exact::FromMinor(minor));
+    // What a frozen line paid is what later periods settle against (adjustments,
+    // clawback rates, annual caps): its rounded amount, not its display text.
+    out->exact.push_back(Exact::FromMinor(line.amount_minor));
     if (line.kind != LineKind::kAdjustment && line.kind != LineKind::kDisputeAdjustment &&
         line.kind != LineKind::kDraw && line.kind != LineKind::kDrawRecovery) {
       ++out->own_lines;

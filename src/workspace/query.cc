@@ -1249,63 +1249,64 @@ std::vector<std::string> QueryEngine::CommandNames() {
   return names;
 }
 
+namespace {
+
+// A request to either door, parsed: the handler its `key` ("query" or
+// "command") names among `handlers`, the viewer's scope, and the parameters
+// left (the key and the viewer taken out).
+template <class Handlers>
+struct ParsedRequest {
+  typename Handlers::mapped_type handler;
+  ViewerScope scope;
+  boost::json::value params;
+};
+
+template <class Handlers>
+absl::StatusOr<ParsedRequest<Handlers>> ParseRequest(const Workspace& ws, std::string_view request_json,
+                                                     std::string_view key, const Handlers& handlers) {
+  const std::string key_path = absl::StrCat("request.", AbslView(key));
+  CADRE_ASSIGN_OR_RETURN(boost::json::value request, json::ParseText(request_json, "request"));
+  if (!request.is_object()) return json::Mismatch(json::Path("request"), "a JSON object", request);
+  boost::json::object& object = request.get_object();
+  const boost::json::value* name = object.if_contains(boost::json::string_view(key.data(), key.size()));
+  if (name == nullptr) return FieldError(key_path, "required field is missing");
+  std::string_view wanted =
+      name->is_string() ? std::string_view(name->get_string().data(), name->get_string().size()) : std::string_view();
+  auto handler = handlers.find(wanted);
+  if (handler == handlers.end()) {
+    std::vector<std::string> quoted;
+    for (const auto& [n, _] : handlers) quoted.push_back(absl::StrCat("\"", n, "\""));
+    return FieldError(key_path, absl::StrCat("unknown ", AbslView(key), " (known: ", absl::StrJoin(quoted, ", "), ")"),
+                      json::Text(*name));
+  }
+  const auto chosen = handler->second;
+  object.erase(boost::json::string_view(key.data(), key.size()));
+  // Every request is made on behalf of a viewer, resolved against today's org tree.
+  const boost::json::value* viewer_json = object.if_contains("viewer");
+  if (viewer_json == nullptr)
+    return FieldError("request.viewer",
+                      "required field is missing (who asks: {\"admin\":true} or {\"manager\":\"<id>\"})");
+  Viewer viewer;
+  CADRE_RETURN_IF_ERROR(json::FromValue(*viewer_json, viewer, "request.viewer"));
+  object.erase("viewer");
+  CADRE_ASSIGN_OR_RETURN(ViewerScope scope, ViewerScope::Load(ws, viewer));
+  return ParsedRequest<Handlers>{chosen, std::move(scope), std::move(request)};
+}
+
+}  // namespace
+
 absl::StatusOr<std::string> QueryEngine::Command(Workspace& workspace, std::string_view request_json) {
   if (&workspace != &workspace_) {
     return absl::FailedPreconditionError("a command must be run on the workspace its query engine reads");
   }
-  CADRE_ASSIGN_OR_RETURN(boost::json::value request, json::ParseText(request_json, "request"));
-  if (!request.is_object()) return json::Mismatch(json::Path("request"), "a JSON object", request);
-  boost::json::object& object = request.get_object();
-  const boost::json::value* name = object.if_contains("command");
-  if (name == nullptr) return FieldError("request.command", "required field is missing");
-  std::string_view command =
-      name->is_string() ? std::string_view(name->get_string().data(), name->get_string().size()) : std::string_view();
-  auto handler = CommandHandlers().find(command);
-  if (handler == CommandHandlers().end()) {
-    std::vector<std::string> quoted;
-    for (const std::string& n : CommandNames()) quoted.push_back(absl::StrCat("\"", n, "\""));
-    return FieldError("request.command", absl::StrCat("unknown command (known: ", absl::StrJoin(quoted, ", "), ")"),
-                      json::Text(*name));
-  }
-  object.erase("command");
-  const boost::json::value* viewer_json = object.if_contains("viewer");
-  if (viewer_json == nullptr)
-    return FieldError("request.viewer",
-                      "required field is missing (who asks: {\"admin\":true} or {\"manager\":\"<id>\"})");
-  Viewer viewer;
-  CADRE_RETURN_IF_ERROR(json::FromValue(*viewer_json, viewer, "request.viewer"));
-  object.erase("viewer");
-  CADRE_ASSIGN_OR_RETURN(ViewerScope scope, ViewerScope::Load(workspace_, viewer));
-  CADRE_ASSIGN_OR_RETURN(boost::json::value result, handler->second(*this, workspace, scope, request));
+  CADRE_ASSIGN_OR_RETURN(auto parsed, ParseRequest(workspace_, request_json, "command", CommandHandlers()));
+  CADRE_ASSIGN_OR_RETURN(boost::json::value result, parsed.handler(*this, workspace, parsed.scope, parsed.params));
   return json::Text(result);
 }
 
 absl::StatusOr<std::string> QueryEngine::Run(std::string_view request_json) {
-  CADRE_ASSIGN_OR_RETURN(boost::json::value request, json::ParseText(request_json, "request"));
-  if (!request.is_object()) return json::Mismatch(json::Path("request"), "a JSON object", request);
-  boost::json::object& object = request.get_object();
-  const boost::json::value* name = object.if_contains("query");
-  if (name == nullptr) return FieldError("request.query", "required field is missing");
-  std::string_view query =
-      name->is_string() ? std::string_view(name->get_string().data(), name->get_string().size()) : std::string_view();
-  auto handler = Handlers().find(query);
-  if (handler == Handlers().end()) {
-    std::vector<std::string> quoted;
-    for (const std::string& n : QueryNames()) quoted.push_back(absl::StrCat("\"", n, "\""));
-    return FieldError("request.query", absl::StrCat("unknown query (known: ", absl::StrJoin(quoted, ", "), ")"),
-                      json::Text(*name));
-  }
-  object.erase("query");
-  // Every query is asked on behalf of a viewer, resolved against today's org tree.
-  const boost::json::value* viewer_json = object.if_contains("viewer");
-  if (viewer_json == nullptr)
-    return FieldError("request.viewer",
-                      "required field is missing (who asks: {\"admin\":true} or {\"manager\":\"<id>\"})");
-  Viewer viewer;
-  CADRE_RETURN_IF_ERROR(json::FromValue(*viewer_json, viewer, "request.viewer"));
-  object.erase("viewer");
-  CADRE_ASSIGN_OR_RETURN(ViewerScope scope, ViewerScope::Load(workspace_, viewer));
-  CADRE_ASSIGN_OR_RETURN(boost::json::value result, handler->second(*this, workspace_, scope, request));
+  CADRE_ASSIGN_OR_RETURN(auto parsed, ParseRequest(workspace_, request_json, "query", Handlers()));
+  CADRE_ASSIGN_OR_RETURN(boost::json::value result, parsed.handler(*this, workspace_, parsed.scope, parsed.params));
   return json::Text(result);
 }
 
