@@ -144,6 +144,9 @@ class OrgTree {
   absl::flat_hash_map<std::string, int32_t> unit_index_;
   std::vector<Manager> managers_;      // ordered by id
   std::vector<int32_t> manager_team_;  // per manager: index of its team unit
+  // Manager indexes by their team's pre-order position (then index): the
+  // managers of a subtree are one range of it.
+  std::vector<int32_t> managers_by_enter_;
   absl::flat_hash_map<std::string, int32_t> manager_index_;
   std::vector<Role> roles_;  // ordered by id
   absl::flat_hash_map<std::string, int32_t> role_index_;

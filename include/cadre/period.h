@@ -38,8 +38,8 @@ class Period {
 
   Granularity granularity() const { return granularity_; }
   absl::CivilDay first_day() const { return first_day_; }
-  absl::CivilDay last_day() const;  // inclusive
-  bool Contains(absl::CivilDay day) const { return day >= first_day_ && day <= last_day(); }
+  absl::CivilDay last_day() const { return last_day_; }  // inclusive
+  bool Contains(absl::CivilDay day) const { return day >= first_day_ && day <= last_day_; }
 
   // [Start, End) in `tz`.
   absl::Time Start(absl::TimeZone tz) const;
@@ -61,9 +61,11 @@ class Period {
   }
 
  private:
-  Period(Granularity g, absl::CivilDay first) : granularity_(g), first_day_(first) {}
+  Period(Granularity g, absl::CivilDay first) : granularity_(g), first_day_(first), last_day_(LastDay(g, first)) {}
+  static absl::CivilDay LastDay(Granularity g, absl::CivilDay first);
   Granularity granularity_ = Granularity::kDay;
   absl::CivilDay first_day_;
+  absl::CivilDay last_day_;  // held, not derived on each call: engines ask for it per day and per credit
 };
 
 // Loads an IANA time zone ("Asia/Shanghai"); InvalidArgument naming `path` if unknown.

@@ -11,6 +11,14 @@
 namespace cadre {
 namespace {
 
+// Writes `value` as exactly `width` decimal digits, zero-padded (0 <= value < 10^width).
+void PutDigits(char* out, int value, int width) {
+  for (int i = width - 1; i >= 0; --i) {
+    out[i] = static_cast<char>('0' + value % 10);
+    value /= 10;
+  }
+}
+
 constexpr int kMinYear = 1900;
 constexpr int kMaxYear = 9999;
 
@@ -182,7 +190,21 @@ absl::StatusOr<Period> Period::Parse(std::string_view text) {
   return refuse(kPeriodShape);
 }
 
-absl::CivilDay Period::last_day() const { return Next().first_day_ - 1; }
+absl::CivilDay Period::LastDay(Granularity g, absl::CivilDay first) {
+  switch (g) {
+    case Granularity::kDay:
+      return first;
+    case Granularity::kWeek:
+      return first + 6;
+    case Granularity::kMonth:
+      return absl::CivilDay(absl::CivilMonth(first) + 1) - 1;
+    case Granularity::kQuarter:
+      return absl::CivilDay(absl::CivilMonth(first) + 3) - 1;
+    case Granularity::kYear:
+      return absl::CivilDay(absl::CivilYear(first) + 1) - 1;
+  }
+  return first;
+}
 
 absl::Time Period::Start(absl::TimeZone tz) const {
   // FromCivil takes the earlier instant when midnight repeats, and the transition
@@ -248,6 +270,26 @@ Period Period::SamePeriodLastYear() const {
 }
 
 std::string Period::ToString() const {
+  // The common texts are written by hand (engines build them per statement);
+  // StrFormat below covers weeks, days and years beyond four digits.
+  if (first_day_.year() >= 0 && first_day_.year() <= 9999) {
+    char text[7];
+    PutDigits(text, static_cast<int>(first_day_.year()), 4);
+    text[4] = '-';
+    switch (granularity_) {
+      case Granularity::kMonth:
+        PutDigits(text + 5, first_day_.month(), 2);
+        return std::string(text, 7);
+      case Granularity::kQuarter:
+        text[5] = 'Q';
+        text[6] = static_cast<char>('0' + (first_day_.month() - 1) / 3 + 1);
+        return std::string(text, 7);
+      case Granularity::kYear:
+        return std::string(text, 4);
+      default:
+        break;
+    }
+  }
   switch (granularity_) {
     case Granularity::kDay:
       return FormatDay(first_day_);
@@ -299,7 +341,14 @@ absl::StatusOr<absl::CivilDay> ParseDay(std::string_view text) {
 }
 
 std::string FormatDay(absl::CivilDay day) {
-  return absl::StrFormat("%04d-%02d-%02d", day.year(), day.month(), day.day());
+  if (day.year() < 0 || day.year() > 9999) return absl::StrFormat("%04d-%02d-%02d", day.year(), day.month(), day.day());
+  char text[10];
+  PutDigits(text, static_cast<int>(day.year()), 4);
+  text[4] = '-';
+  PutDigits(text + 5, day.month(), 2);
+  text[7] = '-';
+  PutDigits(text + 8, day.day(), 2);
+  return std::string(text, sizeof(text));
 }
 
 }  // namespace cadre

@@ -32,9 +32,40 @@ namespace {
 
 bool IsYearOf(const Period& p, int64_t year) { return p.first_day().year() == year; }
 
+// What the memo keeps of a statement handed out: every field later statements
+// (draw balances, clawback rates, annual caps) and what-if totals read; not the
+// lines' traces nor the notes.
+Statement Trimmed(const Statement& st) {
+  Statement out;
+  out.manager = st.manager;
+  out.period = st.period;
+  out.currency = st.currency;
+  out.state = st.state;
+  out.total_minor = st.total_minor;
+  out.exact_total = st.exact_total;
+  out.rounding = st.rounding;
+  out.draw_balance_minor = st.draw_balance_minor;
+  out.lines.reserve(st.lines.size());
+  for (const StatementLine& line : st.lines) {
+    StatementLine& l = out.lines.emplace_back();
+    l.id = line.id;
+    l.component = line.component;
+    l.kind = line.kind;
+    l.plan = line.plan;
+    l.plan_version = line.plan_version;
+    l.base = line.base;
+    l.rate = line.rate;
+    l.tier = line.tier;
+    l.exact_amount = line.exact_amount;
+    l.amount_minor = line.amount_minor;
+    l.adjusts_period = line.adjusts_period;
+  }
+  return out;
+}
+
 std::string LineId(const PlanComponent& c, const PlanSegment& s, std::size_t segments) {
   if (segments <= 1) return c.id;
-  return absl::StrCat(c.id, "@", absl::FormatCivilTime(s.first));
+  return absl::StrCat(c.id, "@", FormatDay(s.first));
 }
 
 }  // namespace
@@ -216,6 +247,10 @@ absl::StatusOr<std::vector<uint32_t>> EngineState::CreditedManagers(const PlanCo
     if (std::optional<uint32_t> m = ledger_.ManagerIndex(manager.id)) out.push_back(*m);
     return out;
   }
+  // A lead's members are the same for every statement of the period (and
+  // every component): found once per tree.
+  auto cached = overlay_members_.find(std::make_pair(&tree, manager.id));
+  if (cached != overlay_members_.end()) return cached->second;
   CADRE_ASSIGN_OR_RETURN(std::vector<const OrgUnit*> led, tree.UnitsLedBy(manager.id));
   absl::flat_hash_set<std::string_view> seen;
   for (const OrgUnit* unit : led) {
@@ -226,6 +261,7 @@ absl::StatusOr<std::vector<uint32_t>> EngineState::CreditedManagers(const PlanCo
     }
   }
   std::sort(out.begin(), out.end());
+  overlay_members_.emplace(std::make_pair(&tree, manager.id), out);
   return out;
 }
 
@@ -281,10 +317,14 @@ absl::Status EngineState::CommissionLines(const Manager& manager, const Period& 
 
   CommissionInputs in;
   in.proration = proration;
-  LineCredits base_credits;
+  LineCredits base_credits;  // only when collecting (traces expanded, adjustments)
+  std::size_t base_count = 0;
   LineCredits clawed;
   std::vector<std::pair<const Credit*, uint32_t>> clawbacks;  // (return credit, credited manager)
   if (com.measure == "net_sales") {
+    // The hot loop of a statement: whole minor units summed in 128 bits (no
+    // int64 sum of credits can overflow it), one Exact at the end.
+    Int128 base = 0;
     for (uint32_t m : credited) {
       for (const Credit& cr : ledger_.CreditsOfDays(m, from_day, to_day)) {
         if (cr.is_return && com.clawback) {
@@ -294,10 +334,12 @@ absl::Status EngineState::CommissionLines(const Manager& manager, const Period& 
             continue;
           }
         }
-        CADRE_ASSIGN_OR_RETURN(in.base, in.base.Add(Exact::FromMinor(cr.amount_minor)));
-        base_credits.push_back({&cr, m});
+        base += cr.amount_minor;
+        ++base_count;
+        if (collect_credits_) base_credits.push_back({&cr, m});
       }
     }
+    CADRE_ASSIGN_OR_RETURN(in.base, Exact::Ratio(base, 1));
   } else {
     if (segments > 1) {
       return absl::FailedPreconditionError(absl::StrCat(
@@ -337,39 +379,62 @@ absl::Status EngineState::CommissionLines(const Manager& manager, const Period& 
   line.line.id = LineId(c, seg, segments);
   line.line.plan = plan.id;
   line.line.plan_version = seg.plan->version;
-  line.line.trace.credit_count = base_credits.size();
+  line.line.trace.credit_count = base_count;
   const Exact commission_amount = line.amount;
   lines.push_back(std::move(line));
   credits.push_back(std::move(base_credits));
 
   if (clawbacks.empty()) return absl::OkStatus();
   // A return within the window takes back what its sale earned, at the rate
-  // the sale's period paid, here in the period of the return.
-  Exact total;
-  Exact returned;
+  // the sale's period paid, here in the period of the return. Every return of
+  // one sale period pays back at that period's rate, so the returns are summed
+  // per sale period and each sum is multiplied once: exactly the sum of the
+  // products, without an exact product per return (a region lead's line holds
+  // thousands).
+  struct SalePeriod {
+    Period period;
+    Exact rate;
+    Int128 returned = 0;
+  };
+  std::vector<SalePeriod> by_sale_period;  // one or two: the window is days long
+  Int128 returned = 0;
   std::vector<std::string> notes;
   for (const auto& [ret, m] : clawbacks) {
     std::optional<SaleLink> sale = ledger_.MatchedSale(*ret);
-    Exact rate;
-    if (period.Contains(sale->civil_day())) {
-      // Sold and returned in this period: the rate this very line pays.
-      if (in.base.sign() > 0) {
-        CADRE_ASSIGN_OR_RETURN(rate, commission_amount.Div(in.base));
+    const Period sale_period = Period::Of(plan.period, sale->civil_day());
+    auto group = std::find_if(by_sale_period.begin(), by_sale_period.end(),
+                              [&](const SalePeriod& g) { return g.period == sale_period; });
+    if (group == by_sale_period.end()) {
+      Exact rate;
+      if (sale_period == period) {
+        // Sold and returned in this period: the rate this very line pays.
+        if (in.base.sign() > 0) {
+          CADRE_ASSIGN_OR_RETURN(rate, commission_amount.Div(in.base));
+        }
+      } else {
+        CADRE_ASSIGN_OR_RETURN(rate, RatePaid(manager, c, sale->civil_day(), plan.period));
       }
-    } else {
-      CADRE_ASSIGN_OR_RETURN(rate, RatePaid(manager, c, sale->civil_day(), plan.period));
+      by_sale_period.push_back(SalePeriod{sale_period, rate});
+      group = by_sale_period.end() - 1;
     }
-    CADRE_ASSIGN_OR_RETURN(Exact amount, Exact::FromMinor(ret->amount_minor).Mul(rate));
-    CADRE_ASSIGN_OR_RETURN(total, total.Add(amount));
-    CADRE_ASSIGN_OR_RETURN(returned, returned.Add(Exact::FromMinor(ret->amount_minor)));
+    group->returned += ret->amount_minor;
+    returned += ret->amount_minor;
     if (notes.size() < 50) {
-      notes.push_back(absl::StrCat("return of ", ret->amount_minor, " on ", absl::FormatCivilTime(ret->civil_day()),
-                                   " for a sale of ", absl::FormatCivilTime(sale->civil_day()), " (",
-                                   ret->day - sale->day, " days, window ", com.clawback->window_days, "): rate paid ",
-                                   rate.ToText(), " → ", amount.ToText()));
+      CADRE_ASSIGN_OR_RETURN(Exact amount, Exact::FromMinor(ret->amount_minor).Mul(group->rate));
+      notes.push_back(absl::StrCat("return of ", ret->amount_minor, " on ", FormatDay(ret->civil_day()),
+                                   " for a sale of ", FormatDay(sale->civil_day()), " (", ret->day - sale->day,
+                                   " days, window ", com.clawback->window_days, "): rate paid ", group->rate.ToText(),
+                                   " → ", amount.ToText()));
     }
-    clawed.push_back({ret, m});
+    if (collect_credits_) clawed.push_back({ret, m});
   }
+  Exact total;
+  for (const SalePeriod& g : by_sale_period) {
+    CADRE_ASSIGN_OR_RETURN(Exact sum, Exact::Ratio(g.returned, 1));
+    CADRE_ASSIGN_OR_RETURN(Exact amount, sum.Mul(g.rate));
+    CADRE_ASSIGN_OR_RETURN(total, total.Add(amount));
+  }
+  CADRE_ASSIGN_OR_RETURN(Exact returned_exact, Exact::Ratio(returned, 1));
   LineResult claw;
   claw.amount = total;
   claw.line.id = absl::StrCat(LineId(c, seg, segments), ":clawback");
@@ -377,11 +442,13 @@ absl::Status EngineState::CommissionLines(const Manager& manager, const Period& 
   claw.line.kind = LineKind::kClawback;
   claw.line.plan = plan.id;
   claw.line.plan_version = seg.plan->version;
-  claw.line.base = returned.ToText();
+  claw.line.base = returned_exact.ToText();
   claw.line.exact_amount = total.ToText();
-  claw.line.trace.credit_count = clawed.size();
+  claw.line.trace.credit_count = clawbacks.size();
   claw.line.trace.notes = std::move(notes);
-  if (clawed.size() > 50) claw.line.trace.notes.push_back(absl::StrCat("... and ", clawed.size() - 50, " more"));
+  if (clawbacks.size() > 50) {
+    claw.line.trace.notes.push_back(absl::StrCat("... and ", clawbacks.size() - 50, " more"));
+  }
   lines.push_back(std::move(claw));
   credits.push_back(std::move(clawed));
   return absl::OkStatus();
@@ -412,7 +479,7 @@ absl::Status EngineState::SpiffLine(const Manager& manager, const Period& /*peri
       CADRE_ASSIGN_OR_RETURN(Exact pay, Exact::FromMinor(spiff.amount_minor).Mul(share));
       CADRE_ASSIGN_OR_RETURN(amount, amount.Add(pay));
       ++qualifying;
-      used.push_back({&cr, *m});
+      if (collect_credits_) used.push_back({&cr, *m});
     }
   }
   LineResult line;
@@ -424,11 +491,11 @@ absl::Status EngineState::SpiffLine(const Manager& manager, const Period& /*peri
   line.line.plan_version = seg.plan->version;
   line.line.base = absl::StrCat(qualifying);
   line.line.exact_amount = amount.ToText();
-  line.line.trace.credit_count = used.size();
-  line.line.trace.notes.push_back(absl::StrCat(
-      qualifying, spiff.per == SpiffPer::kNewCustomer ? " new customers" : " sales", " qualify × ", spiff.amount_minor,
-      " (days ", absl::FormatCivilTime(absl::CivilDay(1970, 1, 1) + from_day), " .. ",
-      absl::FormatCivilTime(absl::CivilDay(1970, 1, 1) + to_day), ", at least ", spiff.min_amount_minor, ")"));
+  line.line.trace.credit_count = static_cast<std::size_t>(qualifying);
+  line.line.trace.notes.push_back(
+      absl::StrCat(qualifying, spiff.per == SpiffPer::kNewCustomer ? " new customers" : " sales", " qualify × ",
+                   spiff.amount_minor, " (days ", FormatDay(absl::CivilDay(1970, 1, 1) + from_day), " .. ",
+                   FormatDay(absl::CivilDay(1970, 1, 1) + to_day), ", at least ", spiff.min_amount_minor, ")"));
   lines.push_back(std::move(line));
   credits.push_back(std::move(used));
   return absl::OkStatus();
@@ -537,8 +604,11 @@ absl::Status EngineState::OwnLines(const Manager& manager, const Period& period,
 
 // ---- The whole statement -----------------------------------------------------------
 
-absl::StatusOr<const EngineState::Computed*> EngineState::Compute(std::string_view manager_id, const Period& period) {
-  const std::string key = absl::StrCat(period.ToString(), "/", AbslView(manager_id));
+absl::StatusOr<EngineState::Computed*> EngineState::Compute(std::string_view manager_id, const Period& period) {
+  // Keyed by the period's first day and granularity, not its text: this
+  // lookup runs several times per statement.
+  const MemoKey key{int64_t{DayNumber(period.first_day())} * 8 + static_cast<int>(period.granularity()),
+                    std::string(manager_id)};
   if (auto it = computed_.find(key); it != computed_.end()) {
     if (!it->second) {
       return absl::NotFoundError(
@@ -547,7 +617,8 @@ absl::StatusOr<const EngineState::Computed*> EngineState::Compute(std::string_vi
     return it->second.get();
   }
   if (in_progress_.contains(key)) {
-    return absl::InternalError(absl::StrCat("statement of ", key, " depends on itself"));
+    return absl::InternalError(
+        absl::StrCat("statement of ", AbslView(manager_id), " for ", period.ToString(), " depends on itself"));
   }
   in_progress_.insert(key);
   absl::StatusOr<std::unique_ptr<Computed>> built = Build(manager_id, period);
@@ -582,6 +653,7 @@ absl::StatusOr<std::unique_ptr<EngineState::Computed>> EngineState::Build(std::s
         absl::StrCat("manager ", Quoted(manager_id), " is on no incentive plan in ", period.ToString()));
   }
   auto out = std::make_unique<Computed>();
+  out->credits_collected = collect_credits_;
   std::vector<LineResult> lines;
   CADRE_RETURN_IF_ERROR(OwnLines(*manager, period, facts->tree, segments, lines, out->credits));
   out->own_lines = lines.size();
@@ -600,15 +672,13 @@ absl::StatusOr<std::unique_ptr<EngineState::Computed>> EngineState::Build(std::s
   st.notes.push_back(rounded.note);
   if (segments.size() > 1) {
     for (const PlanSegment& s : segments) {
-      st.notes.push_back(absl::StrCat("plan ", s.plan->plan.id, " v", s.plan->version, " from ",
-                                      absl::FormatCivilTime(s.first), " to ", absl::FormatCivilTime(s.last), " (",
-                                      s.days, " days)"));
+      st.notes.push_back(absl::StrCat("plan ", s.plan->plan.id, " v", s.plan->version, " from ", FormatDay(s.first),
+                                      " to ", FormatDay(s.last), " (", s.days, " days)"));
     }
   } else if (segments[0].days != period.last_day() - period.first_day() + 1) {
     st.notes.push_back(absl::StrCat("on plan ", segments[0].plan->plan.id, " ", segments[0].days, " of ",
-                                    period.last_day() - period.first_day() + 1, " days (",
-                                    absl::FormatCivilTime(segments[0].first), " to ",
-                                    absl::FormatCivilTime(segments[0].last), ")"));
+                                    period.last_day() - period.first_day() + 1, " days (", FormatDay(segments[0].first),
+                                    " to ", FormatDay(segments[0].last), ")"));
   }
   // The draw works on the rounded earnings, with the balance the previous
   // period left.
@@ -677,9 +747,19 @@ absl::Status EngineState::CatchUp() {
   if (owned_ledger_) CADRE_RETURN_IF_ERROR(owned_ledger_->CatchUp(ws_));
   const uint64_t generation = ws_.document_generation();
   if (ledger_.high_water_mark() != mark_before || generation != generation_ || !caught_up_) {
-    // Anything new may change any statement: forget what was computed.
+    // Anything new may change any statement: forget what was computed. A
+    // period's org tree and targets are documents: they stay while no document
+    // was written (events arrive far more often than configuration changes).
     computed_.clear();
-    periods_.clear();
+    overlay_members_.clear();  // the ledger may know more managers now
+    if (generation != generation_) {
+      periods_.clear();
+    } else {
+      for (auto& [_, facts] : periods_) {
+        facts->figures.clear();
+        facts->training.reset();
+      }
+    }
     period_states_.clear();
     periods_loaded_ = false;
     accepted_.clear();
@@ -702,7 +782,17 @@ absl::Status EngineState::CatchUp() {
 absl::StatusOr<Statement> EngineState::Get(std::string_view manager, const Period& period,
                                            const StatementOptions& options) {
   CADRE_ASSIGN_OR_RETURN(const Computed* computed, Compute(manager, period));
-  Statement st = computed->statement;
+  std::unique_ptr<Computed> again;
+  if ((options.expand_credits && !computed->credits_collected) || computed->trimmed) {
+    // Statements are memoised without their credits (most are never
+    // expanded), and GetAll hands theirs out: this one is built again, from
+    // the same state, so it is the same statement.
+    std::optional<CreditCollection> on;
+    if (options.expand_credits) on.emplace(*this);
+    CADRE_ASSIGN_OR_RETURN(again, Build(manager, period));
+    computed = again.get();
+  }
+  Statement st = again ? std::move(again->statement) : computed->statement;
   if (options.expand_credits) {
     for (std::size_t i = 0; i < st.lines.size() && i < computed->credits.size(); ++i) {
       const LineCredits& lc = computed->credits[i];
@@ -741,11 +831,23 @@ absl::StatusOr<std::vector<Statement>> EngineState::GetAll(const Period& period,
   std::sort(ids.begin(), ids.end());
   ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
   std::vector<Statement> out;
+  out.reserve(ids.size());
   for (const std::string& id : ids) {
-    absl::StatusOr<const Computed*> computed = Compute(id, period);
+    absl::StatusOr<Computed*> computed = Compute(id, period);
     if (absl::IsNotFound(computed.status())) continue;
     CADRE_RETURN_IF_ERROR(computed.status());
-    out.push_back((*computed)->statement);
+    Computed& c = **computed;
+    if (c.frozen) {
+      out.push_back(c.statement);
+    } else if (c.trimmed) {  // handed out by an earlier call
+      CADRE_ASSIGN_OR_RETURN(std::unique_ptr<Computed> again, Build(id, period));
+      out.push_back(std::move(again->statement));
+    } else {
+      // Moved, not copied: later statements read only the trimmed rest.
+      out.push_back(std::move(c.statement));
+      c.statement = Trimmed(out.back());
+      c.trimmed = true;
+    }
   }
   return out;
 }

@@ -85,10 +85,19 @@ class EngineState {
   struct Computed {
     Statement statement;
     std::vector<Exact> exact;          // per line: the exact amount
-    std::vector<LineCredits> credits;  // per line (empty for frozen statements)
-    std::size_t own_lines = 0;         // the first own_lines lines are the period's own (not corrections, draws)
+    std::vector<LineCredits> credits;  // per line (empty for frozen statements; see credits_collected)
+    bool credits_collected = false;    // built while collecting: `credits` lists every line's credits
+    bool frozen = false;               // read from a closed period's frozen statement
+    // The statement was handed out (GetAll moves it rather than copy it):
+    // `statement` keeps only what later statements read of it (every field but
+    // the lines' traces and the notes); Get builds it again in full.
+    bool trimmed = false;
+    std::size_t own_lines = 0;  // the first own_lines lines are the period's own (not corrections, draws)
   };
-  // What a period's statements read besides the credits, loaded once per period.
+  // What a period's statements read besides the credits, loaded once per
+  // period. The tree and the targets come from documents and are kept until a
+  // document is written; the figures and training come from events and are
+  // dropped whenever new events arrive.
   struct PeriodFacts {
     OrgTree tree;  // at the end of the period's last day
     // metric -> manager -> the figure's (numerator, denominator)
@@ -102,7 +111,7 @@ class EngineState {
     int64_t version = 0;
   };
 
-  absl::StatusOr<const Computed*> Compute(std::string_view manager, const Period& period);
+  absl::StatusOr<Computed*> Compute(std::string_view manager, const Period& period);
   absl::StatusOr<std::unique_ptr<Computed>> Build(std::string_view manager, const Period& period);
   absl::Status OwnLines(const Manager& manager, const Period& period, const OrgTree& tree,
                         const std::vector<PlanSegment>& segments, std::vector<LineResult>& lines,
@@ -145,7 +154,26 @@ class EngineState {
                                                        std::vector<LineCredits>& credits);
   absl::StatusOr<std::optional<Period>> LastClosed(Granularity granularity);
 
+  // While one lives, own lines list their credits (LineCredits): a statement
+  // whose traces are expanded, and the live lines adjustments name late credits
+  // from. Otherwise lines only count them, which keeps the year's statements
+  // free of per-credit allocation.
+  class CreditCollection {
+   public:
+    explicit CreditCollection(EngineState& state) : state_(state), before_(state.collect_credits_) {
+      state_.collect_credits_ = true;
+    }
+    ~CreditCollection() { state_.collect_credits_ = before_; }
+    CreditCollection(const CreditCollection&) = delete;
+    CreditCollection& operator=(const CreditCollection&) = delete;
+
+   private:
+    EngineState& state_;
+    bool before_;
+  };
+
   const Workspace& ws_;
+  bool collect_credits_ = false;
   std::unique_ptr<CreditLedger> owned_ledger_;  // null in a simulation, which reads its owner's
   const CreditLedger& ledger_;
   std::optional<Simulation> simulation_;
@@ -158,8 +186,13 @@ class EngineState {
   bool caught_up_ = false;
   std::optional<absl::CivilDay> first_day_;  // the earliest credited day
 
-  absl::flat_hash_map<std::string, std::unique_ptr<Computed>> computed_;  // "<period>/<manager>"; null: none
-  absl::flat_hash_set<std::string> in_progress_;
+  // (the period's first day number × 8 + its granularity, manager id)
+  using MemoKey = std::pair<int64_t, std::string>;
+  absl::flat_hash_map<MemoKey, std::unique_ptr<Computed>> computed_;  // null: no statement
+  absl::flat_hash_set<MemoKey> in_progress_;
+  // Overlay credit: (the period's tree, lead) -> the ledger indexes of the
+  // managers in the units the lead leads.
+  absl::flat_hash_map<std::pair<const OrgTree*, std::string>, std::vector<uint32_t>> overlay_members_;
   absl::flat_hash_map<std::string, std::unique_ptr<PeriodFacts>> periods_;
   absl::flat_hash_map<std::string, std::unique_ptr<MetricDefinition>> metrics_;  // null: not defined
   bool periods_loaded_ = false;

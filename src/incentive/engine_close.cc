@@ -102,6 +102,8 @@ absl::StatusOr<std::unique_ptr<EngineState::Computed>> EngineState::Frozen(std::
     }
   }
   out->credits.resize(out->statement.lines.size());
+  out->credits_collected = true;  // a frozen statement keeps no credits to expand
+  out->frozen = true;
   return out;
 }
 
@@ -129,6 +131,7 @@ absl::StatusOr<std::vector<LineResult>> EngineState::LiveOwnLines(const Manager&
   if (m == nullptr) return lines;
   CADRE_ASSIGN_OR_RETURN(std::vector<PlanSegment> segments, SegmentsOf(*m, facts->tree, period));
   if (segments.empty()) return lines;
+  CreditCollection on(*this);  // adjustments name the credits logged after the close
   CADRE_RETURN_IF_ERROR(OwnLines(*m, period, facts->tree, segments, lines, credits));
   // Adjustments settle money, so each line counts as the plan rounds it.
   const PlanRounding rounding{segments.back().plan->plan.rounding.mode, RoundingScope::kLine};

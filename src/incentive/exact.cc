@@ -33,13 +33,16 @@ UInt128 Gcd(UInt128 a, UInt128 b) {
 }
 
 std::string U128Text(UInt128 v) {
-  if (v == 0) return "0";
-  std::string out;
+  // Most figures fit in 64 bits, where absl's formatter is fast; the rest is
+  // written from the right into a buffer (39 digits at most).
+  if (v <= std::numeric_limits<uint64_t>::max()) return absl::StrCat(static_cast<uint64_t>(v));
+  char buffer[40];
+  char* p = buffer + sizeof(buffer);
   while (v != 0) {
-    out.insert(out.begin(), static_cast<char>('0' + static_cast<int>(v % 10)));
+    *--p = static_cast<char>('0' + static_cast<int>(v % 10));
     v /= 10;
   }
-  return out;
+  return std::string(p, buffer + sizeof(buffer));
 }
 
 std::string I128Text(Int128 v) {
@@ -223,6 +226,7 @@ absl::StatusOr<Decimal> Exact::ToDecimal(RoundingMode mode) const {
 bool Exact::IsDecimal() const { return denominator_ <= Decimal::kOne && Decimal::kOne % denominator_ == 0; }
 
 std::string Exact::ToText() const {
+  if (denominator_ == 1) return I128Text(numerator_);  // the common case: whole minor units
   NineDigits digits = ToNineDigits(numerator_, denominator_);
   const bool approximate = digits.remainder != 0;
   RoundNineDigits(digits, static_cast<UInt128>(denominator_), RoundingMode::kHalfEven);

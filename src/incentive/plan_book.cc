@@ -20,6 +20,7 @@ bool EmployedOn(const Manager& manager, absl::CivilDay day) {
 }
 
 void PlanBook::Clear() {
+  periods_.clear();
   days_.clear();
   configs_.clear();
   versions_.clear();
@@ -95,24 +96,39 @@ absl::StatusOr<const PlanVersion*> PlanBook::PlanOf(const DayConfig& config, con
   return plan->second;
 }
 
+absl::StatusOr<const std::vector<const DayConfig*>*> PlanBook::DaysOf(const Period& period) {
+  auto& slot = periods_[{period.first_day(), period.last_day()}];
+  if (!slot) {
+    auto days = std::make_unique<std::vector<const DayConfig*>>();
+    for (absl::CivilDay day = period.first_day(); day <= period.last_day(); ++day) {
+      CADRE_ASSIGN_OR_RETURN(const DayConfig* config, At(day));
+      days->push_back(config);
+    }
+    slot = std::move(days);
+  }
+  return slot.get();
+}
+
 absl::StatusOr<std::vector<PlanSegment>> PlanBook::Segments(const Manager& manager, const OrgTree& tree,
                                                             const Period& period) {
+  CADRE_ASSIGN_OR_RETURN(const std::vector<const DayConfig*>* configs, DaysOf(period));
   std::vector<PlanSegment> segments;
   const DayConfig* last_config = nullptr;
   const PlanVersion* plan = nullptr;
-  for (absl::CivilDay day = period.first_day(); day <= period.last_day(); ++day) {
-    if (!EmployedOn(manager, day)) continue;
-    CADRE_ASSIGN_OR_RETURN(const DayConfig* config, At(day));
+  absl::CivilDay day = period.first_day();
+  for (const DayConfig* config : *configs) {
+    const absl::CivilDay today = day++;
+    if (!EmployedOn(manager, today)) continue;
     if (config != last_config) {
-      CADRE_ASSIGN_OR_RETURN(plan, PlanOf(*config, manager, tree, day));
+      CADRE_ASSIGN_OR_RETURN(plan, PlanOf(*config, manager, tree, today));
       last_config = config;
     }
     if (plan == nullptr) continue;
-    if (!segments.empty() && segments.back().plan == plan && segments.back().last + 1 == day) {
-      segments.back().last = day;
+    if (!segments.empty() && segments.back().plan == plan && segments.back().last + 1 == today) {
+      segments.back().last = today;
       ++segments.back().days;
     } else {
-      segments.push_back(PlanSegment{plan, day, day, 1});
+      segments.push_back(PlanSegment{plan, today, today, 1});
     }
   }
   return segments;

@@ -14,6 +14,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
@@ -80,7 +81,13 @@ class PlanBook {
 
  private:
   const Workspace& workspace_;
+  // The configuration of each day of a period, first day first (statements
+  // walk a period day by day for every manager).
+  absl::StatusOr<const std::vector<const DayConfig*>*> DaysOf(const Period& period);
+
   absl::flat_hash_map<absl::CivilDay, const DayConfig*> days_;
+  absl::flat_hash_map<std::pair<absl::CivilDay, absl::CivilDay>, std::unique_ptr<std::vector<const DayConfig*>>>
+      periods_;
   std::vector<std::unique_ptr<DayConfig>> configs_;
   // Plan versions parsed once: (plan id, version) -> plan.
   std::map<std::pair<std::string, int64_t>, std::unique_ptr<PlanVersion>> versions_;

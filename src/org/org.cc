@@ -1,6 +1,7 @@
 #include "cadre/org.h"
 
 #include <algorithm>
+#include <numeric>
 #include <utility>
 
 #include "absl/container/flat_hash_set.h"
@@ -168,6 +169,11 @@ absl::StatusOr<OrgTree> OrgTree::Build(std::vector<OrgUnit> units, std::vector<M
       }
     }
   }
+  tree.managers_by_enter_.resize(tree.managers_.size());
+  std::iota(tree.managers_by_enter_.begin(), tree.managers_by_enter_.end(), 0);
+  std::stable_sort(tree.managers_by_enter_.begin(), tree.managers_by_enter_.end(), [&](int32_t a, int32_t b) {
+    return tree.enter_[tree.manager_team_[a]] < tree.enter_[tree.manager_team_[b]];
+  });
   return tree;
 }
 
@@ -257,11 +263,17 @@ absl::StatusOr<bool> OrgTree::IsWithin(std::string_view unit_id, std::string_vie
 
 absl::StatusOr<std::vector<const Manager*>> OrgTree::ManagersIn(std::string_view unit_id) const {
   CADRE_ASSIGN_OR_RETURN(int32_t u, UnitIndex(unit_id));
+  // The subtree is the pre-order positions [enter_[u], exit_[u]): one range of
+  // managers_by_enter_, put back in id order.
+  auto position = [&](int32_t m) { return enter_[manager_team_[m]]; };
+  auto first = std::partition_point(managers_by_enter_.begin(), managers_by_enter_.end(),
+                                    [&](int32_t m) { return position(m) < enter_[u]; });
+  auto last = std::partition_point(first, managers_by_enter_.end(), [&](int32_t m) { return position(m) < exit_[u]; });
+  std::vector<int32_t> picked(first, last);
+  std::sort(picked.begin(), picked.end());
   std::vector<const Manager*> out;
-  for (std::size_t m = 0; m < managers_.size(); ++m) {
-    const int32_t team = manager_team_[m];
-    if (enter_[team] >= enter_[u] && enter_[team] < exit_[u]) out.push_back(&managers_[m]);
-  }
+  out.reserve(picked.size());
+  for (int32_t m : picked) out.push_back(&managers_[m]);
   return out;
 }
 

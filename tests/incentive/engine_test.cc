@@ -267,6 +267,54 @@ TEST_P(IncentiveEngineTest, ClawbackInALaterPeriodAtTheRateItWasPaid) {
   EXPECT_EQ(Get("M1", "2025-05").total_minor, 8000);
 }
 
+TEST_P(IncentiveEngineTest, ClawbackOfReturnsFromSeveralSalePeriodsPaysEachAtItsRate) {
+  // Quota 1,000.00; 4 % up to it, 8 % above (marginal); a 40-day window.
+  Plan("am", R"({"id":"commission","type":"commission","commission":{"quota_minor":100000,)"
+             R"("tiers":[{"from":"0","rate":"0.04"},{"from":"1","rate":"0.08"}],"clawback":{"window_days":40}}})");
+  Ingest({Sale("S1", "2025-05-25", "M1", "C1", 100000), Sale("S2", "2025-05-28", "M1", "C2", 50000),
+          Sale("S3", "2025-06-20", "M1", "C3", 50000), Sale("S4", "2025-07-02", "M1", "C4", 200000),
+          Return("R1", "2025-07-01", "C1", 30001, "S1"),    // 37 days after S1
+          Return("R2", "2025-07-03", "C2", 15001, "S2"),    // 36 days after S2
+          Return("R3", "2025-07-05", "C3", 20000, "S3"),    // 15 days after S3
+          Return("R4", "2025-07-10", "C4", 50000, "S4")});  // 8 days after S4, same month
+  // Statements handed out by GetStatements first: July then reads what the
+  // engine kept of May and June.
+  for (const char* month : {"2025-05", "2025-06"}) ASSERT_TRUE(engine_->GetStatements(P(month)).ok());
+  // May: 100,000 × 0.04 + 50,000 × 0.08 = 8,000 on 150,000: rate 4/75.
+  // June: 50,000 × 0.04 = 2,000 on 50,000: rate 0.04.
+  // July: base 200,000 (every return is clawed back, none reduces it):
+  // 100,000 × 0.04 + 100,000 × 0.08 = 12,000, a rate of 0.06 for R4.
+  // Clawback: (30,001 + 15,001) × 4/75 = 2,400.10666…, 20,000 × 0.04 = 800,
+  // 50,000 × 0.06 = 3,000: −6,200.10666… → −6,200. Total 12,000 − 6,200 = 5,800.
+  absl::StatusOr<std::vector<Statement>> july = engine_->GetStatements(P("2025-07"), std::vector<std::string>{"M1"});
+  ASSERT_TRUE(july.ok()) << july.status();
+  ASSERT_EQ(july->size(), 1u);
+  const Statement& st = (*july)[0];
+  const StatementLine* clawback = FindLine(st, "commission:clawback");
+  ASSERT_NE(clawback, nullptr);
+  EXPECT_EQ(clawback->base, "-115002");
+  EXPECT_EQ(clawback->exact_amount, "-6200.106666667~");
+  EXPECT_EQ(clawback->amount_minor, -6200);
+  EXPECT_EQ(clawback->trace.credit_count, 4u);
+  ASSERT_EQ(clawback->trace.notes.size(), 4u);
+  EXPECT_THAT(clawback->trace.notes[0], HasSubstr("rate paid 0.053333333~ → -1600.053333333~"));
+  EXPECT_EQ(st.total_minor, 5800);
+  // The same statement from a fresh engine, and from this one asked again
+  // (built again from what it kept), expanded or not.
+  IncentiveEngine fresh(*ws_);
+  absl::StatusOr<Statement> again = fresh.GetStatement("M1", P("2025-07"));
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(*again, st);
+  EXPECT_EQ(Get("M1", "2025-07"), st);
+  Statement expanded = Get("M1", "2025-07", /*expand=*/true);
+  const StatementLine* traced = FindLine(expanded, "commission:clawback");
+  ASSERT_NE(traced, nullptr);
+  ASSERT_EQ(traced->trace.credits.size(), 4u);
+  EXPECT_EQ(traced->trace.credits[0].event, "R1");
+  EXPECT_EQ(traced->trace.credits[3].event, "R4");
+  EXPECT_EQ(expanded.total_minor, 5800);
+}
+
 TEST_P(IncentiveEngineTest, RecoverableDrawIsPaidBackOverTwoPeriods) {
   Plan("am", kFivePercent, R"(,"draw":{"kind":"recoverable","amount_minor":3000})");
   Ingest({Sale("S1", "2025-04-10", "M1", "C1", 20000), Sale("S2", "2025-05-10", "M1", "C2", 80000),
