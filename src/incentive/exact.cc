@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <limits>
+#include <numeric>
 #include <string>
 #include <string_view>
 
@@ -24,7 +25,9 @@ UInt128 Magnitude(Int128 v) {
 }
 
 UInt128 Gcd(UInt128 a, UInt128 b) {
+  constexpr UInt128 k64 = std::numeric_limits<uint64_t>::max();
   while (b != 0) {
+    if (a <= k64 && b <= k64) return std::gcd(static_cast<uint64_t>(a), static_cast<uint64_t>(b));  // native division
     const UInt128 r = a % b;
     a = b;
     b = r;
@@ -74,6 +77,18 @@ NineDigits ToNineDigits(Int128 numerator, Int128 denominator) {
   const UInt128 n = Magnitude(numerator);
   const UInt128 d = static_cast<UInt128>(denominator);
   NineDigits out;
+  // The common case in native 64-bit division: rem < d <= 2^64 / 10^9, so
+  // rem × 10^9 fits, and its quotient and remainder by d are the nine digits
+  // and what is left, as the long division below would find them.
+  constexpr uint64_t kMaxFastDenominator = std::numeric_limits<uint64_t>::max() / kBillion;
+  if (n <= std::numeric_limits<uint64_t>::max() && d <= kMaxFastDenominator) {
+    const uint64_t n64 = static_cast<uint64_t>(n), d64 = static_cast<uint64_t>(d);
+    out.integer = n64 / d64;
+    const uint64_t scaled = n64 % d64 * kBillion;
+    out.fraction = scaled / d64;
+    out.remainder = scaled % d64;
+    return out;
+  }
   out.integer = n / d;
   UInt128 rem = n % d;
   for (int digit_index = 0; digit_index < 9; ++digit_index) {

@@ -4,7 +4,9 @@
 #include "incentive/calc.h"
 
 #include <cstdint>
+#include <limits>
 #include <optional>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -69,6 +71,48 @@ int64_t Rounded(const LineResult& line) {
 }
 
 // ---- Exact -------------------------------------------------------------------------
+
+// ToText divides in native 64 bits while the denominator is at most
+// 2^64 / 10^9 and by long division over 128 bits above it. Both must give the
+// digits of |n| × 10^9 / d rounded half-even, which 128-bit arithmetic states
+// directly for any int64 n.
+std::string NineDigitText(int64_t n, uint64_t d) {
+  __extension__ typedef unsigned __int128 U128;
+  const U128 magnitude = n < 0 ? static_cast<U128>(-(n + 1)) + 1 : static_cast<U128>(n);
+  const U128 scaled = magnitude * 1'000'000'000u;
+  U128 q = scaled / d;
+  const U128 r = scaled % d;
+  if (2 * r > d || (2 * r == d && q % 2 == 1)) ++q;
+  const uint64_t integer = static_cast<uint64_t>(q / 1'000'000'000u);
+  std::string fraction = std::to_string(static_cast<uint64_t>(q % 1'000'000'000u));
+  fraction.insert(0, 9 - fraction.size(), '0');
+  while (!fraction.empty() && fraction.back() == '0') fraction.pop_back();
+  return (n < 0 ? "-" : "") + std::to_string(integer) + (fraction.empty() ? "" : "." + fraction) + (r != 0 ? "~" : "");
+}
+
+TEST(ExactTest, TextAgreesOnBothSidesOfTheNativeDivisionPath) {
+  std::mt19937_64 random(20261127);
+  constexpr uint64_t kBoundary = std::numeric_limits<uint64_t>::max() / 1'000'000'000u;
+  std::vector<uint64_t> denominators = {2,
+                                        3,
+                                        7,
+                                        1024,
+                                        kBoundary - 1,
+                                        kBoundary,
+                                        kBoundary + 1,
+                                        kBoundary * 2 + 1,
+                                        std::numeric_limits<uint64_t>::max() / 2};
+  for (int i = 0; i < 2000; ++i) denominators.push_back((random() >> (random() % 63)) + 2);
+  for (uint64_t d : denominators) {
+    for (int k = 0; k < 5; ++k) {
+      int64_t n = static_cast<int64_t>(random() >> (random() % 64));
+      if (k % 2 == 1) n = -n;
+      if (k == 4) n = std::numeric_limits<int64_t>::min();
+      const Exact value = Exact::Ratio(n, static_cast<Int128>(d)).value();
+      EXPECT_EQ(value.ToText(), NineDigitText(n, d)) << n << " / " << d;
+    }
+  }
+}
 
 TEST(ExactTest, TextIsExactOrMarkedRounded) {
   EXPECT_EQ(E(432096).Div(E(100))->ToText(), "4320.96");
