@@ -442,6 +442,8 @@ void CreditLedger::Recredit(std::span<const uint32_t> rows) {
     if (parts.empty()) continue;
     const int32_t day = DayOf(at_[r]);
     const bool is_return = IsReturn(r);
+    const int32_t sale_day =
+        is_return && match_[r] >= 0 ? DayOf(at_[static_cast<uint32_t>(match_[r])]) : Credit::kNoSaleDay;
     std::vector<uint32_t> managers;
     for (const Part& p : parts) {
       std::vector<Credit>& list = credits_[p.manager];
@@ -453,7 +455,8 @@ void CreditLedger::Recredit(std::span<const uint32_t> rows) {
                             .row = r,
                             .day = day,
                             .is_return = is_return,
-                            .via = p.via});
+                            .via = p.via,
+                            .sale_day = sale_day});
       ++credit_count_;
       managers.push_back(p.manager);
     }

@@ -60,6 +60,7 @@
 #define CADRE_SRC_INCENTIVE_CREDITS_H_
 
 #include <cstdint>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <span>
@@ -105,6 +106,12 @@ struct Credit {
   int32_t day = 0;            // occurred_at's day in the workspace zone, in days since 1970-01-01
   bool is_return = false;
   CreditVia via = CreditVia::kNamed;
+  // A matched return: its sale's day (as `day`), so clawback windows are
+  // tested without reading the sale's row; kNoSaleDay otherwise. A return is
+  // credited again whenever its match changes, so this follows MatchedSale.
+  int32_t sale_day = kNoSaleDay;
+
+  static constexpr int32_t kNoSaleDay = std::numeric_limits<int32_t>::min();
 
   EventKind kind() const { return is_return ? EventKind::kReturn : EventKind::kSale; }
   absl::Time occurred_at() const { return absl::FromUnixNanos(at_ns); }
@@ -113,6 +120,8 @@ struct Credit {
     return via == CreditVia::kSplit ? std::optional<Decimal>(Decimal::FromUnits(percent_units)) : std::nullopt;
   }
 };
+
+static_assert(sizeof(Credit) == 48, "a credit is 48 bytes: sale_day lives in what was padding");
 
 // The sale a matched return is matched to.
 struct SaleLink {

@@ -328,8 +328,7 @@ absl::Status EngineState::CommissionLines(const Manager& manager, const Period& 
     for (uint32_t m : credited) {
       for (const Credit& cr : ledger_.CreditsOfDays(m, from_day, to_day)) {
         if (cr.is_return && com.clawback) {
-          if (std::optional<SaleLink> sale = ledger_.MatchedSale(cr);
-              sale && cr.day - sale->day <= com.clawback->window_days) {
+          if (cr.sale_day != Credit::kNoSaleDay && cr.day - cr.sale_day <= com.clawback->window_days) {
             clawbacks.emplace_back(&cr, m);
             continue;
           }
@@ -392,7 +391,7 @@ absl::Status EngineState::CommissionLines(const Manager& manager, const Period& 
   // products, without an exact product per return (a region lead's line holds
   // thousands).
   struct SalePeriod {
-    Period period;
+    int32_t first_day, last_day;  // the period's, as DayNumber
     Exact rate;
     Int128 returned = 0;
   };
@@ -400,11 +399,12 @@ absl::Status EngineState::CommissionLines(const Manager& manager, const Period& 
   Int128 returned = 0;
   std::vector<std::string> notes;
   for (const auto& [ret, m] : clawbacks) {
-    std::optional<SaleLink> sale = ledger_.MatchedSale(*ret);
-    const Period sale_period = Period::Of(plan.period, sale->civil_day());
+    const int32_t sale_day = ret->sale_day;  // matched: only such returns are clawed back
+    const absl::CivilDay sold_on = absl::CivilDay(1970, 1, 1) + sale_day;
     auto group = std::find_if(by_sale_period.begin(), by_sale_period.end(),
-                              [&](const SalePeriod& g) { return g.period == sale_period; });
+                              [&](const SalePeriod& g) { return sale_day >= g.first_day && sale_day <= g.last_day; });
     if (group == by_sale_period.end()) {
+      const Period sale_period = Period::Of(plan.period, sold_on);
       Exact rate;
       if (sale_period == period) {
         // Sold and returned in this period: the rate this very line pays.
@@ -412,9 +412,9 @@ absl::Status EngineState::CommissionLines(const Manager& manager, const Period& 
           CADRE_ASSIGN_OR_RETURN(rate, commission_amount.Div(in.base));
         }
       } else {
-        CADRE_ASSIGN_OR_RETURN(rate, RatePaid(manager, c, sale->civil_day(), plan.period));
+        CADRE_ASSIGN_OR_RETURN(rate, RatePaid(manager, c, sold_on, plan.period));
       }
-      by_sale_period.push_back(SalePeriod{sale_period, rate});
+      by_sale_period.push_back(SalePeriod{DayNumber(sale_period.first_day()), DayNumber(sale_period.last_day()), rate});
       group = by_sale_period.end() - 1;
     }
     group->returned += ret->amount_minor;
@@ -422,9 +422,9 @@ absl::Status EngineState::CommissionLines(const Manager& manager, const Period& 
     if (notes.size() < 50) {
       CADRE_ASSIGN_OR_RETURN(Exact amount, Exact::FromMinor(ret->amount_minor).Mul(group->rate));
       notes.push_back(absl::StrCat("return of ", ret->amount_minor, " on ", FormatDay(ret->civil_day()),
-                                   " for a sale of ", FormatDay(sale->civil_day()), " (", ret->day - sale->day,
-                                   " days, window ", com.clawback->window_days, "): rate paid ", group->rate.ToText(),
-                                   " → ", amount.ToText()));
+                                   " for a sale of ", FormatDay(sold_on), " (", ret->day - sale_day, " days, window ",
+                                   com.clawback->window_days, "): rate paid ", group->rate.ToText(), " → ",
+                                   amount.ToText()));
     }
     if (collect_credits_) clawed.push_back({ret, m});
   }

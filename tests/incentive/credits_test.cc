@@ -588,6 +588,14 @@ TEST_P(CreditsPropertyTest, IncrementalEqualsRebuild) {
   ASSERT_TRUE(fresh.CatchUp(ws).ok());
   const std::string dump = Dump(incremental);
   EXPECT_EQ(dump, Dump(fresh));
+  // A credit's sale day follows its match through late sales, reversals and
+  // rematches, without being read from the sale.
+  for (uint32_t m = 0; m < incremental.manager_count(); ++m) {
+    for (const Credit& c : incremental.AllCredits(m)) {
+      std::optional<SaleLink> link = incremental.MatchedSale(c);
+      EXPECT_EQ(c.sale_day, link ? link->day : Credit::kNoSaleDay) << "seq " << c.seq;
+    }
+  }
   EXPECT_EQ(incremental.credit_count(), fresh.credit_count());
 
   // Every credited event's parts add up to its whole (signed) amount.
