@@ -125,6 +125,8 @@ absl::StatusOr<Exact> PayTiers(const Commission& c, const Exact& base, const std
       // The single rate applied, when only one tier's slice is positive (or,
       // with a base of 0, the first tier's).
       std::vector<Decimal> paying_rates;
+      paying_rates.reserve(reached + 1);
+      line.trace.tiers.reserve(reached + 1);
       for (std::size_t i = 0; i <= reached; ++i) {
         // The slice from quota × from_i to quota × from_{i+1}, or to the base for
         // the tier reached (without a quota the single tier takes the base).

@@ -655,6 +655,7 @@ absl::StatusOr<std::unique_ptr<EngineState::Computed>> EngineState::Build(std::s
   auto out = std::make_unique<Computed>();
   out->credits_collected = collect_credits_;
   std::vector<LineResult> lines;
+  lines.reserve(8);  // a few components, a clawback, a draw: no regrowth moving lines around
   CADRE_RETURN_IF_ERROR(OwnLines(*manager, period, facts->tree, segments, lines, out->credits));
   out->own_lines = lines.size();
   CADRE_RETURN_IF_ERROR(Corrections(*manager, period, lines, out->credits));
@@ -708,6 +709,8 @@ absl::StatusOr<std::unique_ptr<EngineState::Computed>> EngineState::Build(std::s
     st.exact_total = rounded.exact_total.ToText();
   }
   st.draw_balance_minor = balance;
+  out->exact.reserve(lines.size());
+  st.lines.reserve(lines.size());
   for (LineResult& l : lines) {
     out->exact.push_back(l.amount);
     st.lines.push_back(std::move(l.line));
