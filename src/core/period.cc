@@ -214,21 +214,9 @@ absl::Time Period::Start(absl::TimeZone tz) const {
 
 absl::Time Period::End(absl::TimeZone tz) const { return Next().Start(tz); }
 
-Period Period::Next() const {
-  switch (granularity_) {
-    case Granularity::kDay:
-      return Period(granularity_, first_day_ + 1);
-    case Granularity::kWeek:
-      return Period(granularity_, first_day_ + 7);
-    case Granularity::kMonth:
-      return Period(granularity_, absl::CivilDay(absl::CivilMonth(first_day_) + 1));
-    case Granularity::kQuarter:
-      return Period(granularity_, absl::CivilDay(absl::CivilMonth(first_day_) + 3));
-    case Granularity::kYear:
-      return Period(granularity_, absl::CivilDay(absl::CivilYear(first_day_) + 1));
-  }
-  return *this;
-}
+// The next period starts the day after this one ends (LastDay holds the
+// calendar rules).
+Period Period::Next() const { return Period(granularity_, last_day_ + 1); }
 
 Period Period::Previous() const {
   switch (granularity_) {
