@@ -25,6 +25,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
+#include "absl/container/inlined_vector.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
@@ -126,12 +127,15 @@ class OwnershipProjection {
   std::vector<std::string> Customers() const;
 
  private:
+  // One assignment in a customer's history: 40 bytes, texts interned, because a
+  // retailer's projection holds one or two per customer (millions).
+  static constexpr uint32_t kNoReason = UINT32_MAX;
   struct Entry {
     absl::Time at;
     uint64_t seq = 0;
-    int32_t manager = -1;  // key in managers_; -1 = released
-    std::string event;
-    std::optional<std::string> reason;
+    int32_t manager = -1;          // key in managers_; -1 = released
+    uint32_t event = 0;            // key in events_
+    uint32_t reason = kNoReason;   // key in reasons_
   };
 
   void ApplyLocked(const StoredEvent& event) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -145,9 +149,12 @@ class OwnershipProjection {
   // unique_ptr: Interner is neither copyable nor movable, and Reset() replaces it.
   std::unique_ptr<Interner> customers_ ABSL_GUARDED_BY(mu_) = std::make_unique<Interner>();
   std::unique_ptr<Interner> managers_ ABSL_GUARDED_BY(mu_) = std::make_unique<Interner>();
-  std::vector<std::vector<Entry>> history_ ABSL_GUARDED_BY(mu_);  // per customer key
-  // Assignment id -> customer key, to find what a reversal cancels.
-  absl::flat_hash_map<std::string, uint32_t> assignment_customer_ ABSL_GUARDED_BY(mu_);
+  std::unique_ptr<Interner> events_ ABSL_GUARDED_BY(mu_) = std::make_unique<Interner>();   // assignment ids
+  std::unique_ptr<Interner> reasons_ ABSL_GUARDED_BY(mu_) = std::make_unique<Interner>();  // their reasons
+  // Per customer key, by (at, seq); most customers have one entry, kept inline.
+  std::vector<absl::InlinedVector<Entry, 1>> history_ ABSL_GUARDED_BY(mu_);
+  // Per assignment (key in events_): its customer, to find what a reversal cancels.
+  std::vector<uint32_t> event_customer_ ABSL_GUARDED_BY(mu_);
   // Every event id named by a reversal seen so far (so an assignment that shows
   // up after its reversal is not applied).
   absl::flat_hash_set<std::string> reversed_ ABSL_GUARDED_BY(mu_);

@@ -12,12 +12,14 @@
 #define CADRE_ID_H_
 
 #include <cstdint>
-#include <deque>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
-#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/hash/hash.h"
 #include "absl/status/status.h"
 
 namespace cadre {
@@ -35,9 +37,16 @@ std::string QuoteJson(std::string_view text);
 
 // Maps strings to dense integers 0..size()-1 in order of first sight.
 // Not thread-safe: callers synchronise (the workspace holds it under its lock).
+//
+// Compact, because engines intern every customer of a retailer (millions): a
+// name costs its bytes, 12 bytes of offset and length, and a 4-byte slot of the
+// hash index (about 26 bytes for a typical 8-byte id, where a std::string and a
+// map of views cost some 60). The bytes live in blocks that never move, so a
+// Name() view stays valid; the index holds keys only and hashes a key through
+// its name, looked up heterogeneously by string_view.
 class Interner {
  public:
-  Interner() = default;
+  Interner() : keys_(0, KeyHash{this}, KeyEq{this}) {}
   Interner(const Interner&) = delete;
   Interner& operator=(const Interner&) = delete;
 
@@ -47,12 +56,36 @@ class Interner {
   std::optional<uint32_t> Find(std::string_view name) const;
   // The name behind `key`; `key` must be < size(). The view stays valid for the
   // interner's lifetime.
-  std::string_view Name(uint32_t key) const { return names_[key]; }
-  std::size_t size() const { return names_.size(); }
+  std::string_view Name(uint32_t key) const { return {starts_[key], lengths_[key]}; }
+  std::size_t size() const { return starts_.size(); }
+  // Bytes held: names, offsets and the index (for footprint reports).
+  std::size_t MemoryBytes() const;
 
  private:
-  std::deque<std::string> names_;  // deque: element addresses are stable
-  absl::flat_hash_map<std::string_view, uint32_t> keys_;
+  struct KeyHash {
+    using is_transparent = void;
+    const Interner* self;
+    std::size_t operator()(std::string_view s) const { return absl::HashOf(s); }
+    std::size_t operator()(uint32_t k) const { return absl::HashOf(self->Name(k)); }
+  };
+  struct KeyEq {
+    using is_transparent = void;
+    const Interner* self;
+    bool operator()(uint32_t a, uint32_t b) const { return a == b; }
+    bool operator()(uint32_t a, std::string_view b) const { return self->Name(a) == b; }
+    bool operator()(std::string_view a, uint32_t b) const { return a == self->Name(b); }
+  };
+
+  const char* Store(std::string_view name);
+
+  static constexpr std::size_t kBlock = std::size_t{64} << 10;
+  std::vector<std::unique_ptr<char[]>> blocks_;  // of kBlock bytes; never move: names point into them
+  std::vector<std::unique_ptr<char[]>> large_;   // one per name longer than kBlock / 4
+  std::size_t block_used_ = 0;                   // bytes used in blocks_.back()
+  std::size_t bytes_ = 0;                        // bytes allocated in blocks
+  std::vector<const char*> starts_;              // per key
+  std::vector<uint32_t> lengths_;                // per key
+  absl::flat_hash_set<uint32_t, KeyHash, KeyEq> keys_;
 };
 
 }  // namespace cadre

@@ -1,6 +1,8 @@
 #include "cadre/id.h"
 
+#include <algorithm>
 #include <cstdint>
+#include <memory>
 #include <string>
 
 #include "absl/strings/str_format.h"
@@ -123,17 +125,44 @@ absl::Status ValidateId(std::string_view id, std::string_view path) {
   return absl::OkStatus();
 }
 
+const char* Interner::Store(std::string_view name) {
+  char* out;
+  if (name.size() > kBlock / 4) {
+    // A long text gets a block of its own (ids are at most kMaxIdLength bytes,
+    // but an Interner also keys other texts).
+    large_.push_back(std::make_unique_for_overwrite<char[]>(name.size()));
+    bytes_ += name.size();
+    out = large_.back().get();
+  } else {
+    if (blocks_.empty() || name.size() > kBlock - block_used_) {
+      blocks_.push_back(std::make_unique_for_overwrite<char[]>(kBlock));
+      bytes_ += kBlock;
+      block_used_ = 0;
+    }
+    out = blocks_.back().get() + block_used_;
+    block_used_ += name.size();
+  }
+  std::copy(name.begin(), name.end(), out);
+  return out;
+}
+
 uint32_t Interner::Intern(std::string_view name) {
-  if (auto it = keys_.find(name); it != keys_.end()) return it->second;
-  const auto key = static_cast<uint32_t>(names_.size());
-  const std::string& stored = names_.emplace_back(name);
-  keys_.emplace(std::string_view(stored), key);
+  if (auto it = keys_.find(name); it != keys_.end()) return *it;
+  const auto key = static_cast<uint32_t>(starts_.size());
+  starts_.push_back(Store(name));
+  lengths_.push_back(static_cast<uint32_t>(name.size()));
+  keys_.insert(key);
   return key;
 }
 
 std::optional<uint32_t> Interner::Find(std::string_view name) const {
-  if (auto it = keys_.find(name); it != keys_.end()) return it->second;
+  if (auto it = keys_.find(name); it != keys_.end()) return *it;
   return std::nullopt;
+}
+
+std::size_t Interner::MemoryBytes() const {
+  return bytes_ + starts_.capacity() * sizeof(const char*) + lengths_.capacity() * sizeof(uint32_t) +
+         keys_.capacity() * (sizeof(uint32_t) + 1);
 }
 
 }  // namespace cadre

@@ -35,8 +35,10 @@ void OwnershipProjection::Reset() {
   high_water_mark_ = 0;
   customers_ = std::make_unique<Interner>();
   managers_ = std::make_unique<Interner>();
+  events_ = std::make_unique<Interner>();
+  reasons_ = std::make_unique<Interner>();
   history_.clear();
-  assignment_customer_.clear();
+  event_customer_.clear();
   reversed_.clear();
   holdings_.clear();
 }
@@ -51,34 +53,33 @@ void OwnershipProjection::ApplyLocked(const StoredEvent& stored) {
   high_water_mark_ = std::max(high_water_mark_, stored.seq);
   if (e.kind == EventKind::kReversal) {
     if (!e.reverses || !reversed_.insert(*e.reverses).second) return;
-    auto it = assignment_customer_.find(*e.reverses);
-    if (it == assignment_customer_.end()) return;  // not an assignment, or not seen yet
-    const uint32_t customer = it->second;
+    const std::optional<uint32_t> cancelled = events_->Find(*e.reverses);
+    if (!cancelled) return;  // not an assignment, or not seen yet
+    const uint32_t customer = event_customer_[*cancelled];
     const int32_t before = CurrentOwner(customer);
-    std::vector<Entry>& entries = history_[customer];
-    entries.erase(
-        std::remove_if(entries.begin(), entries.end(), [&](const Entry& x) { return x.event == *e.reverses; }),
-        entries.end());
+    auto& entries = history_[customer];
+    entries.erase(std::remove_if(entries.begin(), entries.end(), [&](const Entry& x) { return x.event == *cancelled; }),
+                  entries.end());
     Rehold(customer, before);
     return;
   }
   if (e.kind != EventKind::kAssignment || !e.customer) return;
-  if (assignment_customer_.contains(e.id) || reversed_.contains(e.id)) return;
+  if (events_->Find(e.id) || reversed_.contains(e.id)) return;
 
   const uint32_t customer = customers_->Intern(*e.customer);
   if (customer >= history_.size()) history_.resize(customer + 1);
-  assignment_customer_.emplace(e.id, customer);
   Entry entry;
+  entry.event = events_->Intern(e.id);
+  event_customer_.push_back(customer);
   entry.at = e.occurred_at;
   entry.seq = stored.seq;
   if (e.manager) {
     entry.manager = static_cast<int32_t>(managers_->Intern(*e.manager));
     if (static_cast<std::size_t>(entry.manager) >= holdings_.size()) holdings_.resize(entry.manager + 1);
   }
-  entry.event = e.id;
-  entry.reason = e.reason;
+  if (e.reason) entry.reason = reasons_->Intern(*e.reason);
   const int32_t before = CurrentOwner(customer);
-  std::vector<Entry>& entries = history_[customer];
+  auto& entries = history_[customer];
   // Usually the new entry goes last; a late event is inserted where it belongs.
   auto pos = std::upper_bound(entries.begin(), entries.end(), entry, [](const Entry& a, const Entry& b) {
     return a.at != b.at ? a.at < b.at : a.seq < b.seq;
@@ -95,12 +96,12 @@ void OwnershipProjection::Rehold(uint32_t customer, int32_t before) {
 }
 
 int32_t OwnershipProjection::CurrentOwner(uint32_t customer) const {
-  const std::vector<Entry>& entries = history_[customer];
+  const auto& entries = history_[customer];
   return entries.empty() ? -1 : entries.back().manager;
 }
 
 int32_t OwnershipProjection::OwnerAtLocked(uint32_t customer, absl::Time at) const {
-  const std::vector<Entry>& entries = history_[customer];
+  const auto& entries = history_[customer];
   auto it = std::upper_bound(entries.begin(), entries.end(), at, [](absl::Time t, const Entry& x) { return t < x.at; });
   return it == entries.begin() ? -1 : std::prev(it)->manager;
 }
@@ -130,14 +131,14 @@ std::vector<OwnershipRecord> OwnershipProjection::History(std::string_view custo
   for (const Entry& x : history_[*key]) {
     if (as_of && x.at > *as_of) break;
     OwnershipRecord r;
-    r.event = x.event;
+    r.event = std::string(events_->Name(x.event));
     r.seq = x.seq;
     r.at = x.at;
     r.previous = owner;
     if (x.manager >= 0) r.manager = std::string(managers_->Name(static_cast<uint32_t>(x.manager)));
     r.change = !r.manager ? OwnershipChange::kReleased
                           : (r.previous ? OwnershipChange::kReassigned : OwnershipChange::kAssigned);
-    r.reason = x.reason;
+    if (x.reason != kNoReason) r.reason = std::string(reasons_->Name(x.reason));
     owner = r.manager;
     out.push_back(std::move(r));
   }

@@ -550,12 +550,11 @@ class KpiEngine::Impl {
                         manager_.capacity() * sizeof(int32_t) + customer_.capacity() * sizeof(int32_t) +
                         amount_.capacity() * sizeof(int64_t);
     for (const auto& v : manager_rows_) bytes += sizeof(v) + v.capacity() * sizeof(uint32_t);
-    for (const auto& v : customer_rows_) bytes += sizeof(v) + v.capacity() * sizeof(uint32_t);
+    bytes += customer_last_row_.capacity() * sizeof(uint32_t) + customer_prev_row_.capacity() * sizeof(uint32_t);
     for (const auto& v : assigned_) bytes += sizeof(v) + v.capacity() * sizeof(uint32_t);
     bytes += first_sale_.capacity() * sizeof(int64_t) + last_change_.capacity() * sizeof(uint64_t);
     for (const CustomMetric& c : custom_) bytes += c.rows.capacity() * sizeof(c.rows[0]);
-    // Interned names: the string objects and the hash index (two words a slot).
-    bytes += (customers_->size() + managers_->size()) * (sizeof(std::string) + 2 * sizeof(void*));
+    bytes += customers_->MemoryBytes() + managers_->MemoryBytes();
     return bytes;
   }
 
@@ -573,7 +572,8 @@ class KpiEngine::Impl {
     customer_.clear();
     amount_.clear();
     manager_rows_.clear();
-    customer_rows_.clear();
+    customer_last_row_.clear();
+    customer_prev_row_.clear();
     assigned_.clear();
     first_sale_.clear();
     last_change_.clear();
@@ -742,8 +742,8 @@ class KpiEngine::Impl {
 
   uint32_t CustomerKey(std::string_view id) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     uint32_t k = customers_->Intern(id);
-    if (k >= customer_rows_.size()) {
-      customer_rows_.resize(k + 1);
+    if (k >= customer_last_row_.size()) {
+      customer_last_row_.resize(k + 1, kNoRow);
       first_sale_.resize(k + 1, -1);
     }
     return k;
@@ -780,7 +780,7 @@ class KpiEngine::Impl {
   // Earliest live sale of a customer, by (time, seq).
   void RefreshFirstSale(uint32_t c) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     int64_t best = -1;
-    for (uint32_t r : customer_rows_[c]) {
+    for (uint32_t r = customer_last_row_[c]; r != kNoRow; r = customer_prev_row_[r]) {
       if (kind_[r] != kFactSale || (flags_[r] & kReversedFlag)) continue;
       if (best < 0 || at_[r] < at_[static_cast<std::size_t>(best)] ||
           (at_[r] == at_[static_cast<std::size_t>(best)] && seq_[r] < seq_[static_cast<std::size_t>(best)]))
@@ -795,7 +795,7 @@ class KpiEngine::Impl {
 
   // Credits again the facts of `c` that name no manager (its ownership changed).
   void Recredit(uint32_t c) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    for (uint32_t r : customer_rows_[c]) {
+    for (uint32_t r = customer_last_row_[c]; r != kNoRow; r = customer_prev_row_[r]) {
       if (flags_[r] & kNamedFlag) continue;
       const int32_t now = OwnerKey(c, at_[r]);
       const int32_t before = manager_[r];
@@ -841,7 +841,12 @@ class KpiEngine::Impl {
     customer_.push_back(c);
     amount_.push_back(amount);
     InsertManagerRow(m, row);
-    if (c >= 0) customer_rows_[static_cast<std::size_t>(c)].push_back(row);
+    if (c >= 0) {
+      customer_prev_row_.push_back(customer_last_row_[static_cast<std::size_t>(c)]);
+      customer_last_row_[static_cast<std::size_t>(c)] = row;
+    } else {
+      customer_prev_row_.push_back(kNoRow);
+    }
     if (!custom_.empty()) MatchCustom(e, row);
     Touch(m);
     if (kind == kFactSale && c >= 0) {
@@ -1790,7 +1795,12 @@ class KpiEngine::Impl {
   std::unique_ptr<Interner> managers_ ABSL_GUARDED_BY(mu_) = std::make_unique<Interner>();
   std::unique_ptr<Interner> customers_ ABSL_GUARDED_BY(mu_) = std::make_unique<Interner>();
   std::vector<std::vector<uint32_t>> manager_rows_ ABSL_GUARDED_BY(mu_);   // by (day, row)
-  std::vector<std::vector<uint32_t>> customer_rows_ ABSL_GUARDED_BY(mu_);  // by row
+  // A customer's rows as a list, newest first: per customer its last row, per
+  // row the customer's row before it (kNoRow ends it). Four bytes a fact, where
+  // a vector per customer cost some forty.
+  static constexpr uint32_t kNoRow = UINT32_MAX;
+  std::vector<uint32_t> customer_last_row_ ABSL_GUARDED_BY(mu_);
+  std::vector<uint32_t> customer_prev_row_ ABSL_GUARDED_BY(mu_);
   std::vector<std::vector<uint32_t>> assigned_ ABSL_GUARDED_BY(mu_);       // per manager: customers ever assigned
   std::vector<int64_t> first_sale_ ABSL_GUARDED_BY(mu_);                   // per customer: row, -1 none
   std::vector<uint64_t> last_change_ ABSL_GUARDED_BY(mu_);                 // per manager: generation

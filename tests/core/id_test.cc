@@ -2,6 +2,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "cadre/status.h"
@@ -133,6 +134,36 @@ TEST(InternerTest, NamesStayValidAsTheInternerGrows) {
   EXPECT_EQ(interner.Find("customer-9999"), 9999u);
   EXPECT_EQ(interner.Find("customer-0"), 0u);
   EXPECT_EQ(interner.Name(5000), "customer-5000");
+}
+
+// Names fill 64 KiB blocks; one that does not fit the rest of a block starts a
+// new one, and a long text gets a block of its own. Every name must come back
+// byte for byte, with its key, whichever way it was stored.
+TEST(InternerTest, KeepsNamesAcrossBlocksAndLongTexts) {
+  Interner interner;
+  std::vector<std::string> names;
+  for (int i = 0; i < 40000; ++i) {
+    std::string name = "id-" + std::to_string(i);
+    if (i % 997 == 0) name.append(static_cast<std::size_t>(i % 5000) * 7 + 100, static_cast<char>('a' + i % 26));
+    if (i % 4999 == 0) name.append(std::size_t{70000}, 'z');  // longer than a block
+    if (i == 12345) name.push_back('\0');                      // any bytes, not C strings
+    names.push_back(std::move(name));
+  }
+  std::vector<std::string_view> views;
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    ASSERT_EQ(interner.Intern(names[i]), i);
+    views.push_back(interner.Name(static_cast<uint32_t>(i)));
+  }
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    EXPECT_EQ(interner.Intern(names[i]), i) << i;
+    EXPECT_EQ(interner.Find(names[i]), i) << i;
+    EXPECT_EQ(interner.Name(static_cast<uint32_t>(i)), names[i]) << i;
+    EXPECT_EQ(views[i].data(), interner.Name(static_cast<uint32_t>(i)).data()) << i;
+  }
+  EXPECT_EQ(interner.size(), names.size());
+  EXPECT_EQ(interner.Find("id-12345"), std::nullopt);  // a prefix of a name is not the name
+  EXPECT_EQ(interner.Find(names[1].substr(0, 3)), std::nullopt);
+  EXPECT_GE(interner.MemoryBytes(), std::size_t{70000} * 9);
 }
 
 }  // namespace
