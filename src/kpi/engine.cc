@@ -20,8 +20,10 @@
 #include <functional>
 #include <numeric>
 
+#include "absl/cleanup/cleanup.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
+#include "absl/container/node_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/synchronization/mutex.h"
@@ -1506,11 +1508,23 @@ class KpiEngine::Impl {
       const int32_t from = DayNumber(period.first_day()), to = DayNumber(period.last_day());
       const double days = static_cast<double>(to - from + 1);
       std::optional<double> sum;
+      std::vector<std::optional<std::optional<double>>>* memo = nullptr;
+      if (member_targets_ != nullptr && depth == 0 && member_targets_->org == &org && member_targets_->period == period) {
+        auto& by_metric = member_targets_->by_metric;
+        if (by_metric.size() < plan.metrics.size()) by_metric.resize(plan.metrics.size());
+        memo = &by_metric[static_cast<std::size_t>(metric)];
+        if (memo->size() != org.managers().size()) memo->assign(org.managers().size(), std::nullopt);
+      }
       for (const Manager* m : staff) {
         const auto i = static_cast<std::size_t>(m - org.managers().data());
+        if (memo != nullptr && (*memo)[i]) {
+          if (*(*memo)[i]) sum = sum.value_or(0) + **(*memo)[i];
+          continue;
+        }
         CADRE_ASSIGN_OR_RETURN(std::optional<double> v,
                                TargetFor(plan, tables, metric, m->id, false, period, org, depth,
                                          static_cast<double>(EmployedDaysAt(rows, i, from, to)) / days));
+        if (memo != nullptr) (*memo)[i] = v;
         if (v) sum = sum.value_or(0) + *v;
       }
       return sum;
@@ -1559,10 +1573,11 @@ class KpiEngine::Impl {
   }
 
   void AddManager(const PeriodCells& cells, std::string_view id, Acc& into) const ABSL_SHARED_LOCKS_REQUIRED(mu_) {
-    std::optional<uint32_t> m = managers_->Find(id);
-    if (!m) return;
-    if (*m < cells.acc.size()) into.Add(cells.acc[*m]);
-    if (*m < cells.projected.size()) into.Add(cells.projected[*m]);
+    if (std::optional<uint32_t> m = managers_->Find(id)) AddKey(cells, *m, into);
+  }
+  static void AddKey(const PeriodCells& cells, uint32_t m, Acc& into) {
+    if (m < cells.acc.size()) into.Add(cells.acc[m]);
+    if (m < cells.projected.size()) into.Add(cells.projected[m]);
   }
 
   static void Score(Figure& f, const PlanMetric& pm, const ScorecardItem* item) {
@@ -1672,6 +1687,7 @@ class KpiEngine::Impl {
       return a.sales || a.returns || a.interactions || a.csat_n || a.nps_n;
     };
     std::vector<RowRef> rows;
+    rows.reserve(org->managers().size());
     auto consider = [&](std::size_t i) {
       const Manager& m = org->managers()[i];
       const int64_t employed = EmployedDaysAt(org_rows, i, from, to);
@@ -1721,12 +1737,18 @@ class KpiEngine::Impl {
       if (!request.units_rollup || request.manager || !allowed.empty() || org->root() == nullptr)
         return absl::OkStatus();
       CADRE_ASSIGN_OR_RETURN(std::vector<const OrgUnit*> units, org->Subtree(top ? top->id : org->root()->id));
+      MemberTargets memo{.org = org, .period = period, .by_metric = {}};
+      member_targets_ = &memo;
+      absl::Cleanup forget = [this] { member_targets_ = nullptr; };
+      const OrgRows& keys = RowsOf(*org);
       for (const OrgUnit* u : units) {
         CADRE_ASSIGN_OR_RETURN(std::vector<const Manager*> staff, org->ManagersIn(u->id));
         Acc a = empty, b = empty;
         for (const Manager* m : staff) {
-          AddManager(*cells, m->id, a);
-          if (before) AddManager(*before, m->id, b);
+          const int32_t k = keys.key[static_cast<std::size_t>(m - org->managers().data())];
+          if (k < 0) continue;
+          AddKey(*cells, static_cast<uint32_t>(k), a);
+          if (before) AddKey(*before, static_cast<uint32_t>(k), b);
         }
         CADRE_ASSIGN_OR_RETURN(ScorecardRow row, MakeRow(plan, tables, card.weights, items, u->id, true, a,
                                                          before ? &b : nullptr, period, *org));
@@ -1810,7 +1832,8 @@ class KpiEngine::Impl {
   absl::flat_hash_map<std::string, std::shared_ptr<kpi_internal::Formula>> formulas_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_map<std::string, std::unique_ptr<PeriodCells>> cells_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_map<std::string, std::unique_ptr<OrgTree>> org_ ABSL_GUARDED_BY(mu_);
-  absl::flat_hash_map<const OrgTree*, OrgRows> org_rows_ ABSL_GUARDED_BY(mu_);
+  // Node-based: RowsOf hands out references that must survive a later insertion.
+  absl::node_hash_map<const OrgTree*, OrgRows> org_rows_ ABSL_GUARDED_BY(mu_);
   struct CardCache {
     bool valid = false;
     uint64_t generation = 0;        // facts' generation the rows reflect
@@ -1821,6 +1844,14 @@ class KpiEngine::Impl {
   ConfigState config_ ABSL_GUARDED_BY(mu_);
   // Buffers reused by every row of a scorecard.
   Values scratch_now_ ABSL_GUARDED_BY(mu_), scratch_before_ ABSL_GUARDED_BY(mu_);
+  // While one scorecard's unit rows are built: each org manager's own target per
+  // plan metric, computed once instead of once per unit above them (see TargetFor).
+  struct MemberTargets {
+    const OrgTree* org = nullptr;
+    Period period = Period::Of(Granularity::kDay, kEpochDay);
+    std::vector<std::vector<std::optional<std::optional<double>>>> by_metric;  // [metric][org index]
+  };
+  MemberTargets* member_targets_ ABSL_GUARDED_BY(mu_) = nullptr;
   std::vector<std::optional<double>> scratch_args_ ABSL_GUARDED_BY(mu_);
 
   std::unique_ptr<OwnershipProjection> ownership_ ABSL_GUARDED_BY(mu_) = std::make_unique<OwnershipProjection>();
