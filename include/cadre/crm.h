@@ -133,9 +133,9 @@ class OwnershipProjection {
   struct Entry {
     absl::Time at;
     uint64_t seq = 0;
-    int32_t manager = -1;          // key in managers_; -1 = released
-    uint32_t event = 0;            // key in events_
-    uint32_t reason = kNoReason;   // key in reasons_
+    int32_t manager = -1;         // key in managers_; -1 = released
+    uint32_t event = 0;           // key in events_
+    uint32_t reason = kNoReason;  // key in reasons_
   };
 
   void ApplyLocked(const StoredEvent& event) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);

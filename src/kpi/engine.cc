@@ -1509,7 +1509,8 @@ class KpiEngine::Impl {
       const double days = static_cast<double>(to - from + 1);
       std::optional<double> sum;
       std::vector<std::optional<std::optional<double>>>* memo = nullptr;
-      if (member_targets_ != nullptr && depth == 0 && member_targets_->org == &org && member_targets_->period == period) {
+      if (member_targets_ != nullptr && depth == 0 && member_targets_->org == &org &&
+          member_targets_->period == period) {
         auto& by_metric = member_targets_->by_metric;
         if (by_metric.size() < plan.metrics.size()) by_metric.resize(plan.metrics.size());
         memo = &by_metric[static_cast<std::size_t>(metric)];
@@ -1816,16 +1817,16 @@ class KpiEngine::Impl {
   // unique_ptr: Interner can be neither copied nor moved, and Reset replaces them.
   std::unique_ptr<Interner> managers_ ABSL_GUARDED_BY(mu_) = std::make_unique<Interner>();
   std::unique_ptr<Interner> customers_ ABSL_GUARDED_BY(mu_) = std::make_unique<Interner>();
-  std::vector<std::vector<uint32_t>> manager_rows_ ABSL_GUARDED_BY(mu_);   // by (day, row)
+  std::vector<std::vector<uint32_t>> manager_rows_ ABSL_GUARDED_BY(mu_);  // by (day, row)
   // A customer's rows as a list, newest first: per customer its last row, per
   // row the customer's row before it (kNoRow ends it). Four bytes a fact, where
   // a vector per customer cost some forty.
   static constexpr uint32_t kNoRow = UINT32_MAX;
   std::vector<uint32_t> customer_last_row_ ABSL_GUARDED_BY(mu_);
   std::vector<uint32_t> customer_prev_row_ ABSL_GUARDED_BY(mu_);
-  std::vector<std::vector<uint32_t>> assigned_ ABSL_GUARDED_BY(mu_);       // per manager: customers ever assigned
-  std::vector<int64_t> first_sale_ ABSL_GUARDED_BY(mu_);                   // per customer: row, -1 none
-  std::vector<uint64_t> last_change_ ABSL_GUARDED_BY(mu_);                 // per manager: generation
+  std::vector<std::vector<uint32_t>> assigned_ ABSL_GUARDED_BY(mu_);  // per manager: customers ever assigned
+  std::vector<int64_t> first_sale_ ABSL_GUARDED_BY(mu_);              // per customer: row, -1 none
+  std::vector<uint64_t> last_change_ ABSL_GUARDED_BY(mu_);            // per manager: generation
 
   std::vector<CustomMetric> custom_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_map<std::string, int32_t> custom_index_ ABSL_GUARDED_BY(mu_);

@@ -146,7 +146,7 @@ TEST(InternerTest, KeepsNamesAcrossBlocksAndLongTexts) {
     std::string name = "id-" + std::to_string(i);
     if (i % 997 == 0) name.append(static_cast<std::size_t>(i % 5000) * 7 + 100, static_cast<char>('a' + i % 26));
     if (i % 4999 == 0) name.append(std::size_t{70000}, 'z');  // longer than a block
-    if (i == 12345) name.push_back('\0');                      // any bytes, not C strings
+    if (i == 12345) name.push_back('\0');                     // any bytes, not C strings
     names.push_back(std::move(name));
   }
   std::vector<std::string_view> views;
