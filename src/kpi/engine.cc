@@ -41,6 +41,7 @@
 #include "cadre/tasks.h"
 #include "cadre/training.h"
 #include "cadre/workspace.h"
+#include "kpi/columns.h"
 #include "kpi/formula.h"
 
 namespace cadre {
@@ -547,10 +548,9 @@ class KpiEngine::Impl {
 
   std::size_t FactBytes() const ABSL_LOCKS_EXCLUDED(mu_) {
     absl::MutexLock lock(&mu_);
-    std::size_t bytes = seq_.capacity() * sizeof(uint64_t) + at_.capacity() * sizeof(int64_t) +
-                        day_.capacity() * sizeof(int32_t) + kind_.capacity() + flags_.capacity() +
-                        manager_.capacity() * sizeof(int32_t) + customer_.capacity() * sizeof(int32_t) +
-                        amount_.capacity() * sizeof(int64_t);
+    std::size_t bytes = seq_.Bytes() + at_.capacity() * sizeof(int64_t) + day_.capacity() * sizeof(int32_t) +
+                        kind_.capacity() + flags_.capacity() + manager_.capacity() * sizeof(int32_t) +
+                        customer_.capacity() * sizeof(int32_t) + amount_.Bytes();
     for (const auto& v : manager_rows_) bytes += sizeof(v) + v.capacity() * sizeof(uint32_t);
     bytes += customer_last_row_.capacity() * sizeof(uint32_t) + customer_prev_row_.capacity() * sizeof(uint32_t);
     for (const auto& v : assigned_) bytes += sizeof(v) + v.capacity() * sizeof(uint32_t);
@@ -726,11 +726,7 @@ class KpiEngine::Impl {
 
   // ---- Facts -----------------------------------------------------------------
 
-  std::optional<uint32_t> RowOfSeq(uint64_t seq) const ABSL_SHARED_LOCKS_REQUIRED(mu_) {
-    auto it = std::lower_bound(seq_.begin(), seq_.end(), seq);
-    if (it == seq_.end() || *it != seq) return std::nullopt;
-    return static_cast<uint32_t>(it - seq_.begin());
-  }
+  std::optional<uint32_t> RowOfSeq(uint64_t seq) const ABSL_SHARED_LOCKS_REQUIRED(mu_) { return seq_.Find(seq); }
 
   uint32_t ManagerKey(std::string_view id) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     uint32_t k = managers_->Intern(id);
@@ -1805,14 +1801,14 @@ class KpiEngine::Impl {
   uint64_t generation_ ABSL_GUARDED_BY(mu_) = 1;
 
   // Fact columns, in log order.
-  std::vector<uint64_t> seq_ ABSL_GUARDED_BY(mu_);
+  kpi_internal::SeqColumn seq_ ABSL_GUARDED_BY(mu_);
   std::vector<int64_t> at_ ABSL_GUARDED_BY(mu_);   // occurred_at, Unix ns
   std::vector<int32_t> day_ ABSL_GUARDED_BY(mu_);  // civil day in the workspace zone, days since 1970-01-01
   std::vector<uint8_t> kind_ ABSL_GUARDED_BY(mu_);
   std::vector<uint8_t> flags_ ABSL_GUARDED_BY(mu_);
-  std::vector<int32_t> manager_ ABSL_GUARDED_BY(mu_);   // credited; -1: nobody
-  std::vector<int32_t> customer_ ABSL_GUARDED_BY(mu_);  // -1: none
-  std::vector<int64_t> amount_ ABSL_GUARDED_BY(mu_);    // money, or the survey score
+  std::vector<int32_t> manager_ ABSL_GUARDED_BY(mu_);       // credited; -1: nobody
+  std::vector<int32_t> customer_ ABSL_GUARDED_BY(mu_);      // -1: none
+  kpi_internal::AmountColumn amount_ ABSL_GUARDED_BY(mu_);  // money, or the survey score
 
   // unique_ptr: Interner can be neither copied nor moved, and Reset replaces them.
   std::unique_ptr<Interner> managers_ ABSL_GUARDED_BY(mu_) = std::make_unique<Interner>();

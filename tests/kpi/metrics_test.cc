@@ -695,6 +695,27 @@ TEST_P(MetricsTest, DuplicatesCountOnce) {
   EXPECT_THAT(Value("orders", "M1", "2025-06"), Optional(DoubleEq(2)));
 }
 
+// Amounts beyond 32 bits of minor units (a 30-million-yuan contract) are held
+// aside by the engine's compact column; the figures must still be exact,
+// incrementally and in the full recompute.
+TEST_P(MetricsTest, AmountsBeyond32BitsStayExact) {
+  Ingest({Sale("S1", "2025-06-02T10:00:00+08:00", "C1", "M1", 3'000'000'000),
+          Sale("S2", "2025-06-03T10:00:00+08:00", "C2", "M1", 2'147'483'647),
+          Return("R1", "2025-06-04T10:00:00+08:00", "C1", "M1", 2'147'483'648)});
+  ExpectPair(Fig("gross_sales", "M1", "2025-06"), 5'147'483'647, 1, "gross_sales");
+  ExpectPair(Fig("returns", "M1", "2025-06"), 2'147'483'648, 1, "returns");
+  ExpectPair(Fig("net_sales", "M1", "2025-06"), 2'999'999'999, 1, "net_sales");
+  ScorecardRequest request;
+  request.metrics = {"net_sales", "gross_sales"};
+  request.period = kpi_testing::P("2025-06");
+  request.manager = "M1";
+  absl::StatusOr<Scorecard> incremental = engine_->GetScorecard(request);
+  absl::StatusOr<Scorecard> recomputed = engine_->RecomputeScorecard(request);
+  ASSERT_TRUE(incremental.ok()) << incremental.status();
+  ASSERT_TRUE(recomputed.ok()) << recomputed.status();
+  EXPECT_EQ(*incremental, *recomputed);
+}
+
 TEST_P(MetricsTest, IsoWeeksAndYearsAreCivilInTheWorkspaceZone) {
   Ingest({Sale("S1", "2025-06-01T23:59:59+08:00", "C1", "M1", 100),  // Sunday: week 22
           Sale("S2", "2025-06-02T00:00:00+08:00", "C1", "M1", 20),   // Monday: week 23

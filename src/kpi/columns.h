@@ -1,0 +1,106 @@
+// Fact columns of the KPI engine in fewer bytes than their widest values need,
+// because the engine holds one entry per fact (tens of millions):
+//
+//   SeqColumn seqs;        // strictly increasing log seqs, 4 bytes a row
+//   seqs.push_back(17);
+//   seqs.Find(17);         // row 0
+//   AmountColumn amounts;  // int64 values, 4 bytes a row when they fit in 32 bits
+//   amounts.push_back(int64_t{3'000'000'000});
+//   amounts[0];            // 3'000'000'000, kept aside by row
+#ifndef CADRE_SRC_KPI_COLUMNS_H_
+#define CADRE_SRC_KPI_COLUMNS_H_
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <iterator>
+#include <optional>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+
+namespace cadre::kpi_internal {
+
+// Seqs: strictly increasing 64-bit numbers kept as their low 32 bits, with the
+// high bits recorded once per run of rows that share them (one run until the
+// log passes four billion events).
+class SeqColumn {
+ public:
+  std::size_t size() const { return low_.size(); }
+  bool empty() const { return low_.empty(); }
+  uint64_t back() const { return (*this)[low_.size() - 1]; }
+  uint64_t operator[](std::size_t row) const {
+    uint64_t high = runs_.back().high;
+    if (runs_.size() > 1) {
+      auto it = std::upper_bound(runs_.begin(), runs_.end(), row, [](std::size_t r, const Run& x) { return r < x.row; });
+      high = std::prev(it)->high;
+    }
+    return (high << 32) | low_[row];
+  }
+  void push_back(uint64_t seq) {
+    const auto high = static_cast<uint32_t>(seq >> 32);
+    if (runs_.empty() || runs_.back().high != high) runs_.push_back(Run{low_.size(), high});
+    low_.push_back(static_cast<uint32_t>(seq));
+  }
+  // The row holding `seq`, if any.
+  std::optional<uint32_t> Find(uint64_t seq) const {
+    std::size_t lo = 0, hi = low_.size();
+    while (lo < hi) {
+      const std::size_t mid = lo + (hi - lo) / 2;
+      if ((*this)[mid] < seq) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
+      }
+    }
+    if (lo == low_.size() || (*this)[lo] != seq) return std::nullopt;
+    return static_cast<uint32_t>(lo);
+  }
+  void clear() {
+    low_.clear();
+    runs_.clear();
+  }
+  std::size_t Bytes() const { return low_.capacity() * sizeof(uint32_t) + runs_.capacity() * sizeof(Run); }
+
+ private:
+  struct Run {
+    std::size_t row;  // first row of the run
+    uint32_t high;
+  };
+  std::vector<uint32_t> low_;
+  std::vector<Run> runs_;
+};
+
+// Amounts (minor units, or a survey score): 32 bits each; the rare value that
+// does not fit (beyond some 21 million yuan in fen) is kept aside by row.
+class AmountColumn {
+ public:
+  static constexpr int32_t kAside = INT32_MIN;
+  int64_t operator[](std::size_t row) const {
+    const int32_t v = small_[row];
+    return v != kAside ? v : aside_.at(static_cast<uint32_t>(row));
+  }
+  void push_back(int64_t v) {
+    if (v > kAside && v <= INT32_MAX) {
+      small_.push_back(static_cast<int32_t>(v));
+    } else {
+      aside_.emplace(static_cast<uint32_t>(small_.size()), v);
+      small_.push_back(kAside);
+    }
+  }
+  void clear() {
+    small_.clear();
+    aside_.clear();
+  }
+  std::size_t Bytes() const {
+    return small_.capacity() * sizeof(int32_t) + aside_.capacity() * (sizeof(uint32_t) + sizeof(int64_t) + 1);
+  }
+
+ private:
+  std::vector<int32_t> small_;
+  absl::flat_hash_map<uint32_t, int64_t> aside_;
+};
+
+}  // namespace cadre::kpi_internal
+
+#endif  // CADRE_SRC_KPI_COLUMNS_H_
