@@ -32,7 +32,8 @@ class SeqColumn {
   uint64_t operator[](std::size_t row) const {
     uint64_t high = runs_.back().high;
     if (runs_.size() > 1) {
-      auto it = std::upper_bound(runs_.begin(), runs_.end(), row, [](std::size_t r, const Run& x) { return r < x.row; });
+      auto it =
+          std::upper_bound(runs_.begin(), runs_.end(), row, [](std::size_t r, const Run& x) { return r < x.row; });
       high = std::prev(it)->high;
     }
     return (high << 32) | low_[row];
