@@ -83,7 +83,13 @@ BOOST_DESCRIBE_STRUCT(OwnershipRecord, (), (event, seq, at, change, manager, pre
 // copies.
 class OwnershipProjection {
  public:
-  OwnershipProjection() = default;
+  OwnershipProjection();
+  // For an engine that keys customers and managers itself: the projection
+  // interns into these two (shared), so its keys are the engine's and an owner
+  // can be asked for by key (OwnerKeyAt) without a text on either side. Whoever
+  // shares them serialises every use of the interners and of the projection
+  // (the KPI engine does, under its own lock); Reset() keeps them.
+  OwnershipProjection(std::shared_ptr<Interner> customers, std::shared_ptr<Interner> managers);
   OwnershipProjection(const OwnershipProjection&) = delete;
   OwnershipProjection& operator=(const OwnershipProjection&) = delete;
 
@@ -106,6 +112,9 @@ class OwnershipProjection {
   // The owner of `customer` at `at` (the last assignment with occurred_at <= at),
   // or the current owner (after the last assignment) when `at` is empty.
   std::optional<std::string> OwnerAt(std::string_view customer, std::optional<absl::Time> at = std::nullopt) const;
+
+  // OwnerAt by keys of the shared interners: the owner's manager key, or -1.
+  int32_t OwnerKeyAt(uint32_t customer, absl::Time at) const;
 
   // The manager a sale, return or interaction is credited to: the one it names,
   // or else the customer's owner when it occurred (not today's owner). Empty when
@@ -146,13 +155,18 @@ class OwnershipProjection {
 
   mutable absl::Mutex mu_;
   uint64_t high_water_mark_ ABSL_GUARDED_BY(mu_) = 0;
-  // unique_ptr: Interner is neither copyable nor movable, and Reset() replaces it.
-  std::unique_ptr<Interner> customers_ ABSL_GUARDED_BY(mu_) = std::make_unique<Interner>();
-  std::unique_ptr<Interner> managers_ ABSL_GUARDED_BY(mu_) = std::make_unique<Interner>();
+  // Pointers: Interner is neither copyable nor movable, Reset() replaces an own
+  // one, and an engine may share its own (see the constructor).
+  bool shared_keys_ = false;
+  std::shared_ptr<Interner> customers_ ABSL_GUARDED_BY(mu_);
+  std::shared_ptr<Interner> managers_ ABSL_GUARDED_BY(mu_);
   std::unique_ptr<Interner> events_ ABSL_GUARDED_BY(mu_) = std::make_unique<Interner>();   // assignment ids
   std::unique_ptr<Interner> reasons_ ABSL_GUARDED_BY(mu_) = std::make_unique<Interner>();  // their reasons
   // Per customer key, by (at, seq); most customers have one entry, kept inline.
+  // Shorter than customers_ when the interner is shared: keys past its end
+  // have no history.
   std::vector<absl::InlinedVector<Entry, 1>> history_ ABSL_GUARDED_BY(mu_);
+  std::vector<bool> assigned_ ABSL_GUARDED_BY(mu_);  // per customer key: named by an assignment applied
   // Per assignment (key in events_): its customer, to find what a reversal cancels.
   std::vector<uint32_t> event_customer_ ABSL_GUARDED_BY(mu_);
   // Every event id named by a reversal seen so far (so an assignment that shows

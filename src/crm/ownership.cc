@@ -8,6 +8,12 @@
 
 namespace cadre {
 
+OwnershipProjection::OwnershipProjection()
+    : customers_(std::make_shared<Interner>()), managers_(std::make_shared<Interner>()) {}
+
+OwnershipProjection::OwnershipProjection(std::shared_ptr<Interner> customers, std::shared_ptr<Interner> managers)
+    : shared_keys_(true), customers_(std::move(customers)), managers_(std::move(managers)) {}
+
 absl::Status OwnershipProjection::CatchUp(const Workspace& workspace) {
   absl::MutexLock lock(&mu_);
   // Every event up to `mark` is committed by now (seqs are handed out at commit),
@@ -33,11 +39,14 @@ void OwnershipProjection::Apply(const StoredEvent& event) {
 void OwnershipProjection::Reset() {
   absl::MutexLock lock(&mu_);
   high_water_mark_ = 0;
-  customers_ = std::make_unique<Interner>();
-  managers_ = std::make_unique<Interner>();
+  if (!shared_keys_) {
+    customers_ = std::make_shared<Interner>();
+    managers_ = std::make_shared<Interner>();
+  }
   events_ = std::make_unique<Interner>();
   reasons_ = std::make_unique<Interner>();
   history_.clear();
+  assigned_.clear();
   event_customer_.clear();
   reversed_.clear();
   holdings_.clear();
@@ -67,7 +76,11 @@ void OwnershipProjection::ApplyLocked(const StoredEvent& stored) {
   if (events_->Find(e.id) || reversed_.contains(e.id)) return;
 
   const uint32_t customer = customers_->Intern(*e.customer);
-  if (customer >= history_.size()) history_.resize(customer + 1);
+  if (customer >= history_.size()) {
+    history_.resize(customer + 1);
+    assigned_.resize(customer + 1);
+  }
+  assigned_[customer] = true;
   Entry entry;
   entry.event = events_->Intern(e.id);
   event_customer_.push_back(customer);
@@ -96,11 +109,13 @@ void OwnershipProjection::Rehold(uint32_t customer, int32_t before) {
 }
 
 int32_t OwnershipProjection::CurrentOwner(uint32_t customer) const {
+  if (customer >= history_.size()) return -1;
   const auto& entries = history_[customer];
   return entries.empty() ? -1 : entries.back().manager;
 }
 
 int32_t OwnershipProjection::OwnerAtLocked(uint32_t customer, absl::Time at) const {
+  if (customer >= history_.size()) return -1;
   const auto& entries = history_[customer];
   auto it = std::upper_bound(entries.begin(), entries.end(), at, [](absl::Time t, const Entry& x) { return t < x.at; });
   return it == entries.begin() ? -1 : std::prev(it)->manager;
@@ -115,6 +130,11 @@ std::optional<std::string> OwnershipProjection::OwnerAt(std::string_view custome
   return std::string(managers_->Name(static_cast<uint32_t>(owner)));
 }
 
+int32_t OwnershipProjection::OwnerKeyAt(uint32_t customer, absl::Time at) const {
+  absl::MutexLock lock(&mu_);
+  return OwnerAtLocked(customer, at);
+}
+
 std::optional<std::string> OwnershipProjection::CreditedManager(const Event& event) const {
   if (event.manager) return event.manager;
   if (!event.customer) return std::nullopt;
@@ -126,7 +146,7 @@ std::vector<OwnershipRecord> OwnershipProjection::History(std::string_view custo
   absl::MutexLock lock(&mu_);
   std::vector<OwnershipRecord> out;
   std::optional<uint32_t> key = customers_->Find(customer);
-  if (!key) return out;
+  if (!key || *key >= history_.size()) return out;
   std::optional<std::string> owner;
   for (const Entry& x : history_[*key]) {
     if (as_of && x.at > *as_of) break;
@@ -177,7 +197,8 @@ std::map<std::string, std::size_t> OwnershipProjection::HoldingCounts() const {
 std::vector<std::string> OwnershipProjection::Customers() const {
   absl::MutexLock lock(&mu_);
   std::vector<std::string> out;
-  for (uint32_t c = 0; c < customers_->size(); ++c) out.emplace_back(customers_->Name(c));
+  for (uint32_t c = 0; c < assigned_.size(); ++c)
+    if (assigned_[c]) out.emplace_back(customers_->Name(c));
   std::sort(out.begin(), out.end());
   return out;
 }

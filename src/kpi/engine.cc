@@ -580,15 +580,15 @@ class KpiEngine::Impl {
     first_sale_.clear();
     last_change_.clear();
     generation_ = 1;
-    customers_ = std::make_unique<Interner>();
-    managers_ = std::make_unique<Interner>();
+    customers_ = std::make_shared<Interner>();
+    managers_ = std::make_shared<Interner>();
     custom_.clear();
     cells_.clear();
     config_ = ConfigState{};
     cards_.clear();
     org_rows_.clear();
     org_.clear();
-    ownership_ = std::make_unique<OwnershipProjection>();
+    ownership_ = std::make_unique<OwnershipProjection>(customers_, managers_);
     opportunities_ = std::make_unique<OpportunityProjection>();
     tasks_ = std::make_unique<FollowUpProjection>();
     training_ = std::make_unique<TrainingProjection>();
@@ -729,7 +729,12 @@ class KpiEngine::Impl {
   std::optional<uint32_t> RowOfSeq(uint64_t seq) const ABSL_SHARED_LOCKS_REQUIRED(mu_) { return seq_.Find(seq); }
 
   uint32_t ManagerKey(std::string_view id) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    uint32_t k = managers_->Intern(id);
+    return ManagerSlot(managers_->Intern(id));
+  }
+
+  // Sizes the per-manager arrays for key `k` (interned here or by the ownership
+  // projection, which shares the interner).
+  uint32_t ManagerSlot(uint32_t k) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     if (k >= manager_rows_.size()) {
       manager_rows_.resize(k + 1);
       assigned_.resize(k + 1);
@@ -752,8 +757,8 @@ class KpiEngine::Impl {
   }
 
   int32_t OwnerKey(uint32_t customer, int64_t at_ns) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    std::optional<std::string> owner = ownership_->OwnerAt(customers_->Name(customer), absl::FromUnixNanos(at_ns));
-    return owner ? static_cast<int32_t>(ManagerKey(*owner)) : -1;
+    const int32_t owner = ownership_->OwnerKeyAt(customer, absl::FromUnixNanos(at_ns));
+    return owner >= 0 ? static_cast<int32_t>(ManagerSlot(static_cast<uint32_t>(owner))) : -1;
   }
 
   void InsertManagerRow(int32_t m, uint32_t row) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
@@ -859,6 +864,8 @@ class KpiEngine::Impl {
   absl::Status CatchUpLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     CADRE_RETURN_IF_ERROR(LoadConfig());
     CADRE_RETURN_IF_ERROR(ownership_->CatchUp(ws_));
+    // The projection may have interned managers (owners) the engine has not seen.
+    if (managers_->size() > 0) ManagerSlot(static_cast<uint32_t>(managers_->size() - 1));
     const uint64_t limit = ownership_->high_water_mark();
     if (limit > mark_) {
       absl::flat_hash_set<uint32_t> touched;  // customers whose ownership changed
@@ -942,11 +949,8 @@ class KpiEngine::Impl {
   // The customers manager `m` owns at `at`.
   absl::flat_hash_set<uint32_t> OwnedAt(uint32_t m, absl::Time at) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     absl::flat_hash_set<uint32_t> owned;
-    const std::string_view name = managers_->Name(m);
-    for (uint32_t c : assigned_[m]) {
-      std::optional<std::string> owner = ownership_->OwnerAt(customers_->Name(c), at - absl::Nanoseconds(1));
-      if (owner && *owner == name) owned.insert(c);
-    }
+    for (uint32_t c : assigned_[m])
+      if (ownership_->OwnerKeyAt(c, at - absl::Nanoseconds(1)) == static_cast<int32_t>(m)) owned.insert(c);
     return owned;
   }
 
@@ -1810,9 +1814,11 @@ class KpiEngine::Impl {
   std::vector<int32_t> customer_ ABSL_GUARDED_BY(mu_);      // -1: none
   kpi_internal::AmountColumn amount_ ABSL_GUARDED_BY(mu_);  // money, or the survey score
 
-  // unique_ptr: Interner can be neither copied nor moved, and Reset replaces them.
-  std::unique_ptr<Interner> managers_ ABSL_GUARDED_BY(mu_) = std::make_unique<Interner>();
-  std::unique_ptr<Interner> customers_ ABSL_GUARDED_BY(mu_) = std::make_unique<Interner>();
+  // Pointers: Interner can be neither copied nor moved, Reset replaces them, and
+  // the ownership projection shares them (one key per customer and manager, and
+  // owners asked for by key; every use is under mu_).
+  std::shared_ptr<Interner> managers_ ABSL_GUARDED_BY(mu_) = std::make_shared<Interner>();
+  std::shared_ptr<Interner> customers_ ABSL_GUARDED_BY(mu_) = std::make_shared<Interner>();
   std::vector<std::vector<uint32_t>> manager_rows_ ABSL_GUARDED_BY(mu_);  // by (day, row)
   // A customer's rows as a list, newest first: per customer its last row, per
   // row the customer's row before it (kNoRow ends it). Four bytes a fact, where
@@ -1851,7 +1857,8 @@ class KpiEngine::Impl {
   MemberTargets* member_targets_ ABSL_GUARDED_BY(mu_) = nullptr;
   std::vector<std::optional<double>> scratch_args_ ABSL_GUARDED_BY(mu_);
 
-  std::unique_ptr<OwnershipProjection> ownership_ ABSL_GUARDED_BY(mu_) = std::make_unique<OwnershipProjection>();
+  std::unique_ptr<OwnershipProjection> ownership_ ABSL_GUARDED_BY(mu_) =
+      std::make_unique<OwnershipProjection>(customers_, managers_);
   std::unique_ptr<OpportunityProjection> opportunities_ ABSL_GUARDED_BY(mu_) =
       std::make_unique<OpportunityProjection>();
   std::unique_ptr<FollowUpProjection> tasks_ ABSL_GUARDED_BY(mu_) = std::make_unique<FollowUpProjection>();

@@ -201,6 +201,43 @@ TEST_F(OwnershipTest, ApplyIsIdempotentAndHonoursAnEarlierReversal) {
   EXPECT_EQ(fed.OwnerAt("C1"), None());
 }
 
+// An engine shares its interners: the projection's keys are the engine's, a
+// customer the engine keyed first (with no assignment) has no owner and is not
+// listed, and Reset() forgets the history but keeps the shared keys.
+TEST_F(OwnershipTest, SharedInternersGiveOwnersByKey) {
+  auto customers = std::make_shared<Interner>();
+  auto managers = std::make_shared<Interner>();
+  const uint32_t walk_in = customers->Intern("C9");  // keyed by the engine before any assignment
+  const uint32_t other = managers->Intern("M7");
+  OwnershipProjection shared(customers, managers);
+  shared.Apply({1, Assignment("A1", "2025-01-01T00:00:00Z", "C1", "M1")});
+  shared.Apply({2, Assignment("A2", "2025-06-01T00:00:00Z", "C1", "M7")});
+  shared.Apply({3, Assignment("A3", "2025-03-01T00:00:00Z", "C2", "M1")});
+  const std::optional<uint32_t> c1 = customers->Find("C1");
+  const std::optional<uint32_t> m1 = managers->Find("M1");
+  ASSERT_TRUE(c1.has_value());
+  ASSERT_TRUE(m1.has_value());
+  EXPECT_EQ(*c1, 1u);  // after the engine's C9
+  EXPECT_EQ(shared.OwnerKeyAt(*c1, T("2025-02-01T00:00:00Z")), static_cast<int32_t>(*m1));
+  EXPECT_EQ(shared.OwnerKeyAt(*c1, T("2025-06-01T00:00:00Z")), static_cast<int32_t>(other));
+  EXPECT_EQ(shared.OwnerKeyAt(*c1, T("2024-12-31T23:59:59Z")), -1);
+  EXPECT_EQ(shared.OwnerKeyAt(walk_in, T("2025-07-01T00:00:00Z")), -1);
+  EXPECT_EQ(shared.OwnerKeyAt(1000, T("2025-07-01T00:00:00Z")), -1);  // past every key
+  EXPECT_EQ(shared.OwnerAt("C9"), std::nullopt);
+  EXPECT_THAT(shared.History("C9"), IsEmpty());
+  EXPECT_THAT(shared.Customers(), ElementsAre("C1", "C2"));
+  EXPECT_THAT(shared.Holdings("M7"), ElementsAre("C1"));
+  // A reversal of the June assignment gives C1 back to M1.
+  shared.Apply({4, Reversal("X2", "2025-06-02T00:00:00Z", "A2")});
+  EXPECT_EQ(shared.OwnerKeyAt(*c1, T("2025-07-01T00:00:00Z")), static_cast<int32_t>(*m1));
+  shared.Reset();
+  EXPECT_EQ(shared.OwnerKeyAt(*c1, T("2025-07-01T00:00:00Z")), -1);
+  EXPECT_THAT(shared.Customers(), IsEmpty());
+  EXPECT_EQ(customers->Find("C1"), c1);  // the shared keys stay
+  shared.Apply({5, Assignment("A9", "2025-08-01T00:00:00Z", "C1", "M1")});
+  EXPECT_EQ(shared.OwnerKeyAt(*c1, T("2025-09-01T00:00:00Z")), static_cast<int32_t>(*m1));
+}
+
 // ---- On the synthetic retailer ------------------------------------------------------
 
 // Everything the projection knows, in comparable form; seqs are left out when
