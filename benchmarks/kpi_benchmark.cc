@@ -1490,11 +1490,10 @@ void PrintSummary(const Reporter& r) {
   auto mem = [&](const char* label, double v, const char* note) {
     if (!std::isnan(v)) std::printf("    %-46s %10.1f  %s\n", label, v, note);
   };
-  const double fact_bytes = r.Counter("BM_Footprint", "engine_B/fact");
-  mem("engine FactBytes() / facts_held()", fact_bytes,
-      std::isnan(fact_bytes) ? ""
-      : fact_bytes <= 64     ? "target <= 64: met"
-                             : "target <= 64: MISSED");
+  // The target is on resident memory: FactBytes counts the columns' capacity
+  // and leaves out the ownership projection, so it is shown, not judged.
+  mem("engine FactBytes() / facts_held()", r.Counter("BM_Footprint", "engine_B/fact"),
+      "(columns and indexes by capacity; not the ownership projection)");
   const double fact_rss = r.Counter("BM_Footprint", "engine_rss_B/fact");
   mem("engine RSS growth after CatchUp / fact", fact_rss,
       std::isnan(fact_rss) ? ""

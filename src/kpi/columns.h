@@ -17,6 +17,8 @@
 #include <optional>
 #include <vector>
 
+#include "absl/base/attributes.h"
+#include "absl/base/optimization.h"
 #include "absl/container/flat_hash_map.h"
 
 namespace cadre::kpi_internal {
@@ -31,7 +33,7 @@ class SeqColumn {
   uint64_t back() const { return (*this)[low_.size() - 1]; }
   uint64_t operator[](std::size_t row) const {
     uint64_t high = runs_.back().high;
-    if (runs_.size() > 1) {
+    if (ABSL_PREDICT_FALSE(runs_.size() > 1)) {
       auto it =
           std::upper_bound(runs_.begin(), runs_.end(), row, [](std::size_t r, const Run& x) { return r < x.row; });
       high = std::prev(it)->high;
@@ -79,7 +81,8 @@ class AmountColumn {
   static constexpr int32_t kAside = INT32_MIN;
   int64_t operator[](std::size_t row) const {
     const int32_t v = small_[row];
-    return v != kAside ? v : aside_.at(static_cast<uint32_t>(row));
+    if (ABSL_PREDICT_TRUE(v != kAside)) return v;
+    return Aside(row);
   }
   void push_back(int64_t v) {
     if (v > kAside && v <= INT32_MAX) {
@@ -98,6 +101,9 @@ class AmountColumn {
   }
 
  private:
+  // Out of line, so that operator[] inlines into the engine's loops.
+  ABSL_ATTRIBUTE_NOINLINE int64_t Aside(std::size_t row) const { return aside_.at(static_cast<uint32_t>(row)); }
+
   std::vector<int32_t> small_;
   absl::flat_hash_map<uint32_t, int64_t> aside_;
 };

@@ -1688,7 +1688,6 @@ class KpiEngine::Impl {
       return a.sales || a.returns || a.interactions || a.csat_n || a.nps_n;
     };
     std::vector<RowRef> rows;
-    rows.reserve(org->managers().size());
     auto consider = [&](std::size_t i) {
       const Manager& m = org->managers()[i];
       const int64_t employed = EmployedDaysAt(org_rows, i, from, to);
@@ -1738,7 +1737,11 @@ class KpiEngine::Impl {
       if (!request.units_rollup || request.manager || !allowed.empty() || org->root() == nullptr)
         return absl::OkStatus();
       CADRE_ASSIGN_OR_RETURN(std::vector<const OrgUnit*> units, org->Subtree(top ? top->id : org->root()->id));
-      MemberTargets memo{.org = org, .period = period, .by_metric = {}};
+      // Kept between calls: its arrays are large enough to cost fresh pages.
+      MemberTargets& memo = member_targets_store_;
+      memo.org = org;
+      memo.period = period;
+      for (auto& per_manager : memo.by_metric) per_manager.clear();
       member_targets_ = &memo;
       absl::Cleanup forget = [this] { member_targets_ = nullptr; };
       const OrgRows& keys = RowsOf(*org);
@@ -1855,6 +1858,7 @@ class KpiEngine::Impl {
     std::vector<std::vector<std::optional<std::optional<double>>>> by_metric;  // [metric][org index]
   };
   MemberTargets* member_targets_ ABSL_GUARDED_BY(mu_) = nullptr;
+  MemberTargets member_targets_store_ ABSL_GUARDED_BY(mu_);
   std::vector<std::optional<double>> scratch_args_ ABSL_GUARDED_BY(mu_);
 
   std::unique_ptr<OwnershipProjection> ownership_ ABSL_GUARDED_BY(mu_) =
