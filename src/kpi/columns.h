@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <iterator>
 #include <optional>
+#include <utility>
 #include <vector>
 
 #include "absl/base/attributes.h"
@@ -97,7 +98,7 @@ class AmountColumn {
     aside_.clear();
   }
   std::size_t Bytes() const {
-    return small_.capacity() * sizeof(int32_t) + aside_.capacity() * (sizeof(uint32_t) + sizeof(int64_t) + 1);
+    return small_.capacity() * sizeof(int32_t) + aside_.capacity() * (sizeof(std::pair<const uint32_t, int64_t>) + 1);
   }
 
  private:

@@ -732,6 +732,14 @@ class KpiEngine::Impl {
     return ManagerSlot(managers_->Intern(id));
   }
 
+  // Sizes the per-manager arrays for every manager interned so far. The
+  // ownership projection shares the interner and interns the owners it meets,
+  // and it is caught up not only here but also by the projections that read it
+  // (opportunities, follow-ups), so this runs after each of those catch-ups.
+  void SyncManagerSlots() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if (managers_->size() > 0) ManagerSlot(static_cast<uint32_t>(managers_->size() - 1));
+  }
+
   // Sizes the per-manager arrays for key `k` (interned here or by the ownership
   // projection, which shares the interner).
   uint32_t ManagerSlot(uint32_t k) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
@@ -864,8 +872,7 @@ class KpiEngine::Impl {
   absl::Status CatchUpLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     CADRE_RETURN_IF_ERROR(LoadConfig());
     CADRE_RETURN_IF_ERROR(ownership_->CatchUp(ws_));
-    // The projection may have interned managers (owners) the engine has not seen.
-    if (managers_->size() > 0) ManagerSlot(static_cast<uint32_t>(managers_->size() - 1));
+    SyncManagerSlots();
     const uint64_t limit = ownership_->high_water_mark();
     if (limit > mark_) {
       absl::flat_hash_set<uint32_t> touched;  // customers whose ownership changed
@@ -935,6 +942,8 @@ class KpiEngine::Impl {
   // The projections only some metrics read are caught up when a plan needs
   // them, not on every refresh.
   absl::Status CatchUpProjections(uint32_t needs) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    // Both catch the shared ownership projection up too (see SyncManagerSlots).
+    absl::Cleanup sync = [this]() ABSL_NO_THREAD_SAFETY_ANALYSIS { SyncManagerSlots(); };
     if (needs & kNeedOpps) CADRE_RETURN_IF_ERROR(opportunities_->CatchUp(ws_, *ownership_));
     if (needs & kNeedTasks) CADRE_RETURN_IF_ERROR(tasks_->CatchUp(ws_, *ownership_));
     if (needs & kNeedTraining) CADRE_RETURN_IF_ERROR(training_->CatchUp(ws_));
@@ -1228,6 +1237,7 @@ class KpiEngine::Impl {
   // afresh in one pass.
   absl::StatusOr<PeriodCells*> Cells(const Period& period, const Plan& plan, bool recompute,
                                      std::unique_ptr<PeriodCells>& scratch) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    SyncManagerSlots();  // owners interned by a projection's catch-up since the last call
     std::string key = absl::StrCat(period.ToString(), "|", plan.needs, "|", absl::StrJoin(plan.custom, ","));
     PeriodCells* cells = nullptr;
     if (recompute) {

@@ -2,10 +2,13 @@
 // an Asia/Shanghai workspace: period boundaries in the workspace zone, returns
 // in a later period than their sale, reversals, crediting to the owner at the
 // time of the event (late assignments included), and the empty manager.
+#include <atomic>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "cadre/kpi.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -714,6 +717,51 @@ TEST_P(MetricsTest, AmountsBeyond32BitsStayExact) {
   ASSERT_TRUE(incremental.ok()) << incremental.status();
   ASSERT_TRUE(recomputed.ok()) << recomputed.status();
   EXPECT_EQ(*incremental, *recomputed);
+}
+
+// The engine shares its interners with its ownership projection, and the
+// opportunity projection catches that projection up too, in the middle of a
+// scorecard. Assignments to managers the engine has never seen, ingested while
+// scorecards with opportunity and coverage figures are asked for, must not leave
+// the engine's per-manager arrays short (under ASan an out-of-bounds read fails
+// this test); every scorecard must be whole, and afterwards equal the recompute.
+TEST_P(MetricsTest, OwnersInternedByAProjectionMidScorecardAreSized) {
+  Ingest({Assign("A0", "2025-01-01T00:00:00+08:00", "C1", "M1"),
+          Interaction("I1", "2025-02-03T10:00:00+08:00", "C1", "M1"),
+          Opp("O1a", "2025-02-10T10:00:00+08:00", "O1", "propose", "C1", "M1").Amount(1000),
+          Opp("O1b", "2025-02-20T10:00:00+08:00", "O1", "won", "C1", "M1")});
+  constexpr int kManagers = 150;
+  std::atomic<bool> done = false;
+  std::thread writer([&] {
+    for (int i = 0; i < kManagers; ++i) {
+      std::vector<Event> batch = {
+          Assign(absl::StrCat("AN", i), "2025-01-15T00:00:00+08:00", absl::StrCat("CN", i), absl::StrCat("NM", i))};
+      absl::StatusOr<IngestReport> report = ws_->Ingest(std::move(batch));
+      EXPECT_TRUE(report.ok() && report->accepted == 1) << (report.ok() ? "" : report.status().ToString());
+    }
+    done = true;
+  });
+  ScorecardRequest request;
+  request.metrics = {"win_rate", "contact_coverage"};
+  int asked = 0;
+  for (int round = 0; !done || round < 24; ++round) {
+    // A period not asked before each time (fresh cells), with the one before it.
+    request.period = Period::Of(Granularity::kDay, absl::CivilDay(2025, 1, 1) + round);
+    absl::StatusOr<Scorecard> card = engine_->GetScorecard(request);
+    ASSERT_TRUE(card.ok()) << card.status();
+    ++asked;
+  }
+  writer.join();
+  EXPECT_GE(asked, 24);
+  request.period = kpi_testing::P("2025-02");
+  absl::StatusOr<Scorecard> incremental = engine_->GetScorecard(request);
+  absl::StatusOr<Scorecard> recomputed = engine_->RecomputeScorecard(request);
+  ASSERT_TRUE(incremental.ok()) << incremental.status();
+  ASSERT_TRUE(recomputed.ok()) << recomputed.status();
+  EXPECT_EQ(*incremental, *recomputed);
+  // M1 won one of one in February and contacted its one customer.
+  EXPECT_THAT(Value("win_rate", "M1", "2025-02"), Optional(DoubleEq(1)));
+  EXPECT_THAT(Value("contact_coverage", "M1", "2025-02"), Optional(DoubleEq(1)));
 }
 
 TEST_P(MetricsTest, IsoWeeksAndYearsAreCivilInTheWorkspaceZone) {
