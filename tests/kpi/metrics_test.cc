@@ -743,16 +743,13 @@ TEST_P(MetricsTest, OwnersInternedByAProjectionMidScorecardAreSized) {
   });
   ScorecardRequest request;
   request.metrics = {"win_rate", "contact_coverage"};
-  int asked = 0;
   for (int round = 0; !done || round < 24; ++round) {
     // A period not asked before each time (fresh cells), with the one before it.
     request.period = Period::Of(Granularity::kDay, absl::CivilDay(2025, 1, 1) + round);
     absl::StatusOr<Scorecard> card = engine_->GetScorecard(request);
     ASSERT_TRUE(card.ok()) << card.status();
-    ++asked;
   }
   writer.join();
-  EXPECT_GE(asked, 24);
   request.period = kpi_testing::P("2025-02");
   absl::StatusOr<Scorecard> incremental = engine_->GetScorecard(request);
   absl::StatusOr<Scorecard> recomputed = engine_->RecomputeScorecard(request);
