@@ -8,6 +8,27 @@
 
 namespace cadre {
 
+namespace {
+// absl::Time counts quarter nanoseconds below the second.
+const absl::Duration kTick = absl::Nanoseconds(1) / 4;
+}  // namespace
+
+void OwnershipProjection::Entry::SetAt(absl::Time t) {
+  static_assert(sizeof(Entry) == 32, "an ownership entry is held per customer: keep it small");
+  absl::Duration below;
+  int64_t seconds = absl::IDivDuration(t - absl::UnixEpoch(), absl::Seconds(1), &below);
+  if (below < absl::ZeroDuration()) {  // IDivDuration truncates toward zero
+    seconds -= 1;
+    below += absl::Seconds(1);
+  }
+  at_seconds = seconds;
+  at_ticks = static_cast<uint32_t>(absl::IDivDuration(below, kTick, &below));
+}
+
+absl::Time OwnershipProjection::Entry::at() const {
+  return absl::UnixEpoch() + absl::Seconds(at_seconds) + kTick * static_cast<int64_t>(at_ticks);
+}
+
 OwnershipProjection::OwnershipProjection()
     : customers_(std::make_shared<Interner>()), managers_(std::make_shared<Interner>()) {}
 
@@ -84,7 +105,7 @@ void OwnershipProjection::ApplyLocked(const StoredEvent& stored) {
   Entry entry;
   entry.event = events_->Intern(e.id);
   event_customer_.push_back(customer);
-  entry.at = e.occurred_at;
+  entry.SetAt(e.occurred_at);
   entry.seq = stored.seq;
   if (e.manager) {
     entry.manager = static_cast<int32_t>(managers_->Intern(*e.manager));
@@ -94,9 +115,8 @@ void OwnershipProjection::ApplyLocked(const StoredEvent& stored) {
   const int32_t before = CurrentOwner(customer);
   auto& entries = history_[customer];
   // Usually the new entry goes last; a late event is inserted where it belongs.
-  auto pos = std::upper_bound(entries.begin(), entries.end(), entry, [](const Entry& a, const Entry& b) {
-    return a.at != b.at ? a.at < b.at : a.seq < b.seq;
-  });
+  auto pos = std::upper_bound(entries.begin(), entries.end(), entry,
+                              [](const Entry& a, const Entry& b) { return a.Before(b); });
   entries.insert(pos, std::move(entry));
   Rehold(customer, before);
 }
@@ -117,7 +137,11 @@ int32_t OwnershipProjection::CurrentOwner(uint32_t customer) const {
 int32_t OwnershipProjection::OwnerAtLocked(uint32_t customer, absl::Time at) const {
   if (customer >= history_.size()) return -1;
   const auto& entries = history_[customer];
-  auto it = std::upper_bound(entries.begin(), entries.end(), at, [](absl::Time t, const Entry& x) { return t < x.at; });
+  Entry probe;  // the latest possible entry at `at`
+  probe.SetAt(at);
+  probe.seq = UINT64_MAX;
+  auto it = std::upper_bound(entries.begin(), entries.end(), probe,
+                             [](const Entry& a, const Entry& b) { return a.Before(b); });
   return it == entries.begin() ? -1 : std::prev(it)->manager;
 }
 
@@ -149,11 +173,11 @@ std::vector<OwnershipRecord> OwnershipProjection::History(std::string_view custo
   if (!key || *key >= history_.size()) return out;
   std::optional<std::string> owner;
   for (const Entry& x : history_[*key]) {
-    if (as_of && x.at > *as_of) break;
+    if (as_of && x.at() > *as_of) break;
     OwnershipRecord r;
     r.event = std::string(events_->Name(x.event));
     r.seq = x.seq;
-    r.at = x.at;
+    r.at = x.at();
     r.previous = owner;
     if (x.manager >= 0) r.manager = std::string(managers_->Name(static_cast<uint32_t>(x.manager)));
     r.change = !r.manager ? OwnershipChange::kReleased

@@ -7,6 +7,9 @@
 //   AmountColumn amounts;  // int64 values, 4 bytes a row when they fit in 32 bits
 //   amounts.push_back(int64_t{3'000'000'000});
 //   amounts[0];            // 3'000'000'000, kept aside by row
+//   TimeColumn times;      // Unix nanoseconds, 4 bytes a row given the row's day
+//   times.push_back(ns, day);
+//   times.At(0, day);      // ns
 #ifndef CADRE_SRC_KPI_COLUMNS_H_
 #define CADRE_SRC_KPI_COLUMNS_H_
 
@@ -106,6 +109,49 @@ class AmountColumn {
   ABSL_ATTRIBUTE_NOINLINE int64_t Aside(std::size_t row) const { return aside_.at(static_cast<uint32_t>(row)); }
 
   std::vector<int32_t> small_;
+  absl::flat_hash_map<uint32_t, int64_t> aside_;
+};
+
+// Instants (Unix nanoseconds) of facts whose civil day the engine holds anyway:
+// each is kept as whole milliseconds from the UTC midnight that starts that day
+// number, which for a civil day in any zone is within a few days either side, so
+// 32 bits; an instant finer than a millisecond (or absurdly far from its day) is
+// kept whole, aside by row. Comparing At() of two rows orders them exactly.
+class TimeColumn {
+ public:
+  static constexpr int32_t kAside = INT32_MIN;
+  static constexpr int64_t kNanosPerMilli = 1'000'000;
+  static constexpr int64_t kMillisPerDay = 86'400'000;
+
+  std::size_t size() const { return offset_.size(); }
+  // `day` must be the one given to push_back for `row`.
+  int64_t At(std::size_t row, int32_t day) const {
+    const int32_t v = offset_[row];
+    if (ABSL_PREDICT_TRUE(v != kAside)) return (int64_t{day} * kMillisPerDay + v) * kNanosPerMilli;
+    return Aside(row);
+  }
+  void push_back(int64_t ns, int32_t day) {
+    // |ns| / 1e6 and |day| * 8.64e7 both stay far inside int64.
+    const int64_t offset = ns / kNanosPerMilli - int64_t{day} * kMillisPerDay;
+    if (ns % kNanosPerMilli == 0 && offset > kAside && offset <= INT32_MAX) {
+      offset_.push_back(static_cast<int32_t>(offset));
+    } else {
+      aside_.emplace(static_cast<uint32_t>(offset_.size()), ns);
+      offset_.push_back(kAside);
+    }
+  }
+  void clear() {
+    offset_.clear();
+    aside_.clear();
+  }
+  std::size_t Bytes() const {
+    return offset_.capacity() * sizeof(int32_t) + aside_.capacity() * (sizeof(std::pair<const uint32_t, int64_t>) + 1);
+  }
+
+ private:
+  ABSL_ATTRIBUTE_NOINLINE int64_t Aside(std::size_t row) const { return aside_.at(static_cast<uint32_t>(row)); }
+
+  std::vector<int32_t> offset_;
   absl::flat_hash_map<uint32_t, int64_t> aside_;
 };
 

@@ -499,7 +499,7 @@ class KpiEngine::Impl {
           if (k == kFactSale) c = 1;
           break;
         case B::kNewCustomers:
-          if (k == kFactSale && first_sale_[static_cast<std::size_t>(customer_[r])] == static_cast<int64_t>(r)) c = 1;
+          if (k == kFactSale && first_sale_[static_cast<std::size_t>(customer_[r])] == r) c = 1;
           break;
         case B::kInteractions:
           if (k == kFactInteraction) c = 1;
@@ -548,13 +548,13 @@ class KpiEngine::Impl {
 
   std::size_t FactBytes() const ABSL_LOCKS_EXCLUDED(mu_) {
     absl::MutexLock lock(&mu_);
-    std::size_t bytes = seq_.Bytes() + at_.capacity() * sizeof(int64_t) + day_.capacity() * sizeof(int32_t) +
-                        kind_.capacity() + flags_.capacity() + manager_.capacity() * sizeof(int32_t) +
+    std::size_t bytes = seq_.Bytes() + at_.Bytes() + day_.capacity() * sizeof(int32_t) + kind_.capacity() +
+                        flags_.capacity() + manager_.capacity() * sizeof(int32_t) +
                         customer_.capacity() * sizeof(int32_t) + amount_.Bytes();
     for (const auto& v : manager_rows_) bytes += sizeof(v) + v.capacity() * sizeof(uint32_t);
     bytes += customer_last_row_.capacity() * sizeof(uint32_t) + customer_prev_row_.capacity() * sizeof(uint32_t);
     for (const auto& v : assigned_) bytes += sizeof(v) + v.capacity() * sizeof(uint32_t);
-    bytes += first_sale_.capacity() * sizeof(int64_t) + last_change_.capacity() * sizeof(uint64_t);
+    bytes += first_sale_.capacity() * sizeof(uint32_t) + last_change_.capacity() * sizeof(uint64_t);
     for (const CustomMetric& c : custom_) bytes += c.rows.capacity() * sizeof(c.rows[0]);
     bytes += customers_->MemoryBytes() + managers_->MemoryBytes();
     return bytes;
@@ -755,7 +755,7 @@ class KpiEngine::Impl {
     uint32_t k = customers_->Intern(id);
     if (k >= customer_last_row_.size()) {
       customer_last_row_.resize(k + 1, kNoRow);
-      first_sale_.resize(k + 1, -1);
+      first_sale_.resize(k + 1, kNoRow);
     }
     return k;
   }
@@ -763,6 +763,8 @@ class KpiEngine::Impl {
   void Touch(int32_t manager) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     if (manager >= 0) last_change_[static_cast<std::size_t>(manager)] = ++generation_;
   }
+
+  int64_t AtNanos(uint32_t row) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return at_.At(row, day_[row]); }
 
   int32_t OwnerKey(uint32_t customer, int64_t at_ns) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     const int32_t owner = ownership_->OwnerKeyAt(customer, absl::FromUnixNanos(at_ns));
@@ -790,17 +792,20 @@ class KpiEngine::Impl {
 
   // Earliest live sale of a customer, by (time, seq).
   void RefreshFirstSale(uint32_t c) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    int64_t best = -1;
+    uint32_t best = kNoRow;
+    int64_t best_at = 0;
     for (uint32_t r = customer_last_row_[c]; r != kNoRow; r = customer_prev_row_[r]) {
       if (kind_[r] != kFactSale || (flags_[r] & kReversedFlag)) continue;
-      if (best < 0 || at_[r] < at_[static_cast<std::size_t>(best)] ||
-          (at_[r] == at_[static_cast<std::size_t>(best)] && seq_[r] < seq_[static_cast<std::size_t>(best)]))
+      const int64_t at = AtNanos(r);
+      if (best == kNoRow || at < best_at || (at == best_at && seq_[r] < seq_[best])) {
         best = r;
+        best_at = at;
+      }
     }
-    const int64_t old = first_sale_[c];
+    const uint32_t old = first_sale_[c];
     if (old == best) return;
-    if (old >= 0) Touch(manager_[static_cast<std::size_t>(old)]);
-    if (best >= 0) Touch(manager_[static_cast<std::size_t>(best)]);
+    if (old != kNoRow) Touch(manager_[old]);
+    if (best != kNoRow) Touch(manager_[best]);
     first_sale_[c] = best;
   }
 
@@ -808,7 +813,7 @@ class KpiEngine::Impl {
   void Recredit(uint32_t c) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     for (uint32_t r = customer_last_row_[c]; r != kNoRow; r = customer_prev_row_[r]) {
       if (flags_[r] & kNamedFlag) continue;
-      const int32_t now = OwnerKey(c, at_[r]);
+      const int32_t now = OwnerKey(c, AtNanos(r));
       const int32_t before = manager_[r];
       if (now == before) continue;
       EraseManagerRow(before, r);
@@ -844,8 +849,9 @@ class KpiEngine::Impl {
     if (kind == kFactSale || kind == kFactReturn) amount = e.amount_minor.value_or(0);
     if (kind == kFactCsat || kind == kFactNps) amount = e.score ? e.score->units() / Decimal::kOne : 0;
     seq_.push_back(se.seq);
-    at_.push_back(at_ns);
-    day_.push_back(DayNumber(absl::ToCivilDay(e.occurred_at, tz())));
+    const int32_t day = DayNumber(absl::ToCivilDay(e.occurred_at, tz()));
+    at_.push_back(at_ns, day);
+    day_.push_back(day);
     kind_.push_back(kind);
     flags_.push_back(flags);
     manager_.push_back(m);
@@ -861,9 +867,9 @@ class KpiEngine::Impl {
     if (!custom_.empty()) MatchCustom(e, row);
     Touch(m);
     if (kind == kFactSale && c >= 0) {
-      const int64_t first = first_sale_[static_cast<std::size_t>(c)];
-      if (first < 0 || at_ns < at_[static_cast<std::size_t>(first)]) {
-        if (first >= 0) Touch(manager_[static_cast<std::size_t>(first)]);
+      const uint32_t first = first_sale_[static_cast<std::size_t>(c)];
+      if (first == kNoRow || at_ns < AtNanos(first)) {
+        if (first != kNoRow) Touch(manager_[first]);
         first_sale_[static_cast<std::size_t>(c)] = row;
       }
     }
@@ -985,7 +991,7 @@ class KpiEngine::Impl {
           a.gross += amount_[r];
           a.sales += 1;
           if (customer_[r] >= 0) {
-            if (first_sale_[static_cast<std::size_t>(customer_[r])] == static_cast<int64_t>(r)) a.new_customers += 1;
+            if (first_sale_[static_cast<std::size_t>(customer_[r])] == r) a.new_customers += 1;
             if (buyers) bought[customer_[r]] += 1;
           }
           break;
@@ -1071,7 +1077,7 @@ class KpiEngine::Impl {
           a.gross += amount_[r];
           a.sales += 1;
           if (c >= 0) {
-            if (first_sale_[static_cast<std::size_t>(c)] == static_cast<int64_t>(r)) a.new_customers += 1;
+            if (first_sale_[static_cast<std::size_t>(c)] == r) a.new_customers += 1;
             if (buyers) bought[pair_key(m, c)] += 1;
           }
           break;
@@ -1819,8 +1825,8 @@ class KpiEngine::Impl {
 
   // Fact columns, in log order.
   kpi_internal::SeqColumn seq_ ABSL_GUARDED_BY(mu_);
-  std::vector<int64_t> at_ ABSL_GUARDED_BY(mu_);   // occurred_at, Unix ns
-  std::vector<int32_t> day_ ABSL_GUARDED_BY(mu_);  // civil day in the workspace zone, days since 1970-01-01
+  kpi_internal::TimeColumn at_ ABSL_GUARDED_BY(mu_);  // occurred_at, Unix ns (saturated); read with AtNanos
+  std::vector<int32_t> day_ ABSL_GUARDED_BY(mu_);     // civil day in the workspace zone, days since 1970-01-01
   std::vector<uint8_t> kind_ ABSL_GUARDED_BY(mu_);
   std::vector<uint8_t> flags_ ABSL_GUARDED_BY(mu_);
   std::vector<int32_t> manager_ ABSL_GUARDED_BY(mu_);       // credited; -1: nobody
@@ -1840,7 +1846,7 @@ class KpiEngine::Impl {
   std::vector<uint32_t> customer_last_row_ ABSL_GUARDED_BY(mu_);
   std::vector<uint32_t> customer_prev_row_ ABSL_GUARDED_BY(mu_);
   std::vector<std::vector<uint32_t>> assigned_ ABSL_GUARDED_BY(mu_);  // per manager: customers ever assigned
-  std::vector<int64_t> first_sale_ ABSL_GUARDED_BY(mu_);              // per customer: row, -1 none
+  std::vector<uint32_t> first_sale_ ABSL_GUARDED_BY(mu_);             // per customer: row, kNoRow none
   std::vector<uint64_t> last_change_ ABSL_GUARDED_BY(mu_);            // per manager: generation
 
   std::vector<CustomMetric> custom_ ABSL_GUARDED_BY(mu_);

@@ -8,6 +8,8 @@
 #include <random>
 #include <vector>
 
+#include "absl/time/civil_time.h"
+#include "absl/time/time.h"
 #include "gtest/gtest.h"
 
 namespace cadre::kpi_internal {
@@ -73,6 +75,59 @@ TEST(AmountColumnTest, KeepsValuesBeyond32BitsAside) {
   column.push_back(5);
   EXPECT_EQ(column[0], std::numeric_limits<int32_t>::min());
   EXPECT_EQ(column[1], 5);
+}
+
+// The day a fact is held under: its civil day in the workspace zone.
+int32_t DayOf(absl::Time t, absl::TimeZone zone) {
+  return static_cast<int32_t>(absl::ToCivilDay(t, zone) - absl::CivilDay(1970, 1, 1));
+}
+
+TEST(TimeColumnTest, EveryInstantComesBackExactlyAndInOrder) {
+  // Zones at the ends of the offsets in use (UTC+14, UTC-12) and UTC; instants
+  // in whole seconds, in milliseconds (kept in 32 bits), and finer than a
+  // millisecond or beyond int64 nanoseconds (kept aside), before 1970 too.
+  const std::vector<absl::TimeZone> zones = {absl::UTCTimeZone(), absl::FixedTimeZone(14 * 3600),
+                                             absl::FixedTimeZone(-12 * 3600)};
+  std::vector<absl::Time> times = {absl::UnixEpoch(),
+                                   absl::FromUnixSeconds(-1),
+                                   absl::FromUnixMillis(1'735'689'599'999),  // 2024-12-31T23:59:59.999Z
+                                   absl::FromUnixMillis(1'735'689'600'000),  // 2025-01-01T00:00:00Z
+                                   absl::FromUnixNanos(1'735'689'600'000'000'001),
+                                   absl::FromUnixMicros(-86'400'000'001),
+                                   absl::FromCivil(absl::CivilSecond(1900, 1, 1, 0, 0, 0), absl::UTCTimeZone()),
+                                   absl::FromCivil(absl::CivilSecond(2262, 4, 11, 23, 47, 16), absl::UTCTimeZone())};
+  std::mt19937_64 rng(11);
+  for (int i = 0; i < 5000; ++i) {
+    const int64_t ms = 1'700'000'000'000 + static_cast<int64_t>(rng() % 100'000'000'000);
+    times.push_back(i % 10 == 0 ? absl::FromUnixNanos(ms * 1'000'000 + static_cast<int64_t>(rng() % 1'000'000))
+                                : absl::FromUnixMillis(ms));
+  }
+  for (const absl::TimeZone& zone : zones) {
+    TimeColumn column;
+    std::vector<int32_t> days;
+    std::vector<int64_t> want;
+    for (absl::Time t : times) {
+      want.push_back(absl::ToUnixNanos(t));  // saturates beyond int64, as the engine's at does
+      days.push_back(DayOf(t, zone));
+      column.push_back(want.back(), days.back());
+    }
+    ASSERT_EQ(column.size(), times.size());
+    for (std::size_t r = 0; r < times.size(); ++r) {
+      ASSERT_EQ(column.At(r, days[r]), want[r]) << "row " << r << " in " << zone.name();
+      if (r > 0) {
+        EXPECT_EQ(column.At(r, days[r]) < column.At(r - 1, days[r - 1]), want[r] < want[r - 1]) << r;
+      }
+    }
+  }
+  // The marker value is an offset like any other when it is a real one.
+  TimeColumn column;
+  const int64_t marker_ns = int64_t{TimeColumn::kAside} * TimeColumn::kNanosPerMilli;
+  column.push_back(marker_ns, 0);
+  column.push_back(0, 0);
+  EXPECT_EQ(column.At(0, 0), marker_ns);
+  EXPECT_EQ(column.At(1, 0), 0);
+  column.clear();
+  EXPECT_EQ(column.size(), 0u);
 }
 
 }  // namespace
