@@ -7,6 +7,7 @@
 //   AmountColumn amounts;  // int64 values, 4 bytes a row when they fit in 32 bits
 //   amounts.push_back(int64_t{3'000'000'000});
 //   amounts[0];            // 3'000'000'000, kept aside by row
+//   DayColumn days;        // civil day numbers, 2 bytes a row from 1910 to 2089
 //   TimeColumn times;      // Unix nanoseconds, 4 bytes a row given the row's day
 //   times.push_back(ns, day);
 //   times.At(0, day);      // ns
@@ -17,6 +18,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <iterator>
+#include <limits>
 #include <optional>
 #include <utility>
 #include <vector>
@@ -78,19 +80,24 @@ class SeqColumn {
   std::vector<Run> runs_;
 };
 
-// Amounts (minor units, or a survey score): 32 bits each; the rare value that
-// does not fit (beyond some 21 million yuan in fen) is kept aside by row.
-class AmountColumn {
+// Values kept in a narrower type as their distance from kBase; the rare value
+// that does not fit is kept whole, aside by row (its slot holds the narrow type's
+// minimum, which no value is kept as).
+template <typename Wide, typename Narrow, Wide kBase>
+class NarrowColumn {
  public:
-  static constexpr int32_t kAside = INT32_MIN;
-  int64_t operator[](std::size_t row) const {
-    const int32_t v = small_[row];
-    if (ABSL_PREDICT_TRUE(v != kAside)) return v;
+  static constexpr Narrow kAside = std::numeric_limits<Narrow>::min();
+  std::size_t size() const { return small_.size(); }
+  Wide operator[](std::size_t row) const {
+    const Narrow v = small_[row];
+    if (ABSL_PREDICT_TRUE(v != kAside)) return static_cast<Wide>(kBase + v);
     return Aside(row);
   }
-  void push_back(int64_t v) {
-    if (v > kAside && v <= INT32_MAX) {
-      small_.push_back(static_cast<int32_t>(v));
+  void push_back(Wide v) {
+    // Compared on the wide side, where v - kBase cannot overflow for the
+    // columns below (int64 amounts from 0, int32 days from a base near 0).
+    if (v > kBase + kAside && v <= kBase + std::numeric_limits<Narrow>::max()) {
+      small_.push_back(static_cast<Narrow>(v - kBase));
     } else {
       aside_.emplace(static_cast<uint32_t>(small_.size()), v);
       small_.push_back(kAside);
@@ -101,16 +108,24 @@ class AmountColumn {
     aside_.clear();
   }
   std::size_t Bytes() const {
-    return small_.capacity() * sizeof(int32_t) + aside_.capacity() * (sizeof(std::pair<const uint32_t, int64_t>) + 1);
+    return small_.capacity() * sizeof(Narrow) + aside_.capacity() * (sizeof(std::pair<const uint32_t, Wide>) + 1);
   }
 
  private:
   // Out of line, so that operator[] inlines into the engine's loops.
-  ABSL_ATTRIBUTE_NOINLINE int64_t Aside(std::size_t row) const { return aside_.at(static_cast<uint32_t>(row)); }
+  ABSL_ATTRIBUTE_NOINLINE Wide Aside(std::size_t row) const { return aside_.at(static_cast<uint32_t>(row)); }
 
-  std::vector<int32_t> small_;
-  absl::flat_hash_map<uint32_t, int64_t> aside_;
+  std::vector<Narrow> small_;
+  absl::flat_hash_map<uint32_t, Wide> aside_;
 };
+
+// Amounts (minor units, or a survey score): 32 bits each; the rare value that
+// does not fit (beyond some 21 million yuan in fen) is kept aside.
+using AmountColumn = NarrowColumn<int64_t, int32_t, 0>;
+
+// Civil day numbers (days since 1970-01-01): 16 bits each from 2000-01-01, which
+// covers April 1910 to September 2089; a day outside is kept aside.
+using DayColumn = NarrowColumn<int32_t, int16_t, 10957>;
 
 // Instants (Unix nanoseconds) of facts whose civil day the engine holds anyway:
 // each is kept as whole milliseconds from the UTC midnight that starts that day

@@ -548,9 +548,9 @@ class KpiEngine::Impl {
 
   std::size_t FactBytes() const ABSL_LOCKS_EXCLUDED(mu_) {
     absl::MutexLock lock(&mu_);
-    std::size_t bytes = seq_.Bytes() + at_.Bytes() + day_.capacity() * sizeof(int32_t) + kind_.capacity() +
-                        flags_.capacity() + manager_.capacity() * sizeof(int32_t) +
-                        customer_.capacity() * sizeof(int32_t) + amount_.Bytes();
+    std::size_t bytes = seq_.Bytes() + at_.Bytes() + day_.Bytes() + kind_.capacity() + flags_.capacity() +
+                        manager_.capacity() * sizeof(int32_t) + customer_.capacity() * sizeof(int32_t) +
+                        amount_.Bytes();
     for (const auto& v : manager_rows_) bytes += sizeof(v) + v.capacity() * sizeof(uint32_t);
     bytes += customer_last_row_.capacity() * sizeof(uint32_t) + customer_prev_row_.capacity() * sizeof(uint32_t);
     for (const auto& v : assigned_) bytes += sizeof(v) + v.capacity() * sizeof(uint32_t);
@@ -1826,7 +1826,7 @@ class KpiEngine::Impl {
   // Fact columns, in log order.
   kpi_internal::SeqColumn seq_ ABSL_GUARDED_BY(mu_);
   kpi_internal::TimeColumn at_ ABSL_GUARDED_BY(mu_);  // occurred_at, Unix ns (saturated); read with AtNanos
-  std::vector<int32_t> day_ ABSL_GUARDED_BY(mu_);     // civil day in the workspace zone, days since 1970-01-01
+  kpi_internal::DayColumn day_ ABSL_GUARDED_BY(mu_);  // civil day in the workspace zone, days since 1970-01-01
   std::vector<uint8_t> kind_ ABSL_GUARDED_BY(mu_);
   std::vector<uint8_t> flags_ ABSL_GUARDED_BY(mu_);
   std::vector<int32_t> manager_ ABSL_GUARDED_BY(mu_);       // credited; -1: nobody

@@ -77,6 +77,33 @@ TEST(AmountColumnTest, KeepsValuesBeyond32BitsAside) {
   EXPECT_EQ(column[1], 5);
 }
 
+TEST(DayColumnTest, KeepsDaysOutsideSixteenBitsAside) {
+  // 2000-01-01 is the base; 16 bits reach from 1910-04 to 2089-09 around it.
+  const int32_t base = 10957;
+  const std::vector<int32_t> days = {base,
+                                     0,
+                                     -1,
+                                     20089,         // 2000-01-01, 1970-01-01, 1969-12-31, 2025-01-01
+                                     base + 32767,  // the last day kept in 16 bits
+                                     base + 32768,  // the first beyond: aside
+                                     base - 32767,  // the first day kept in 16 bits
+                                     base - 32768,  // the marker value itself: aside
+                                     base - 40000,  // 1890: aside
+                                     std::numeric_limits<int32_t>::max(),
+                                     std::numeric_limits<int32_t>::min(),
+                                     2932896};  // 9999-12-31
+  DayColumn column;
+  for (int32_t d : days) column.push_back(d);
+  ASSERT_EQ(column.size(), days.size());
+  for (std::size_t r = 0; r < days.size(); ++r) EXPECT_EQ(column[r], days[r]) << r;
+  column.clear();
+  EXPECT_EQ(column.size(), 0u);
+  column.push_back(base - 32768);
+  column.push_back(base);
+  EXPECT_EQ(column[0], base - 32768);
+  EXPECT_EQ(column[1], base);
+}
+
 // The day a fact is held under: its civil day in the workspace zone.
 int32_t DayOf(absl::Time t, absl::TimeZone zone) {
   return static_cast<int32_t>(absl::ToCivilDay(t, zone) - absl::CivilDay(1970, 1, 1));
