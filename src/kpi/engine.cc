@@ -24,6 +24,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/container/node_hash_map.h"
+#include "absl/functional/function_ref.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/synchronization/mutex.h"
@@ -552,7 +553,6 @@ class KpiEngine::Impl {
                         manager_.capacity() * sizeof(int32_t) + customer_.capacity() * sizeof(int32_t) +
                         amount_.Bytes();
     for (const auto& v : manager_rows_) bytes += sizeof(v) + v.capacity() * sizeof(uint32_t);
-    bytes += customer_last_row_.capacity() * sizeof(uint32_t) + customer_prev_row_.capacity() * sizeof(uint32_t);
     for (const auto& v : assigned_) bytes += sizeof(v) + v.capacity() * sizeof(uint32_t);
     bytes += first_sale_.capacity() * sizeof(uint32_t) + last_change_.capacity() * sizeof(uint64_t);
     for (const CustomMetric& c : custom_) bytes += c.rows.capacity() * sizeof(c.rows[0]);
@@ -574,8 +574,6 @@ class KpiEngine::Impl {
     customer_.clear();
     amount_.clear();
     manager_rows_.clear();
-    customer_last_row_.clear();
-    customer_prev_row_.clear();
     assigned_.clear();
     first_sale_.clear();
     last_change_.clear();
@@ -753,10 +751,7 @@ class KpiEngine::Impl {
 
   uint32_t CustomerKey(std::string_view id) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     uint32_t k = customers_->Intern(id);
-    if (k >= customer_last_row_.size()) {
-      customer_last_row_.resize(k + 1, kNoRow);
-      first_sale_.resize(k + 1, kNoRow);
-    }
+    if (k >= first_sale_.size()) first_sale_.resize(k + 1, kNoRow);
     return k;
   }
 
@@ -790,38 +785,60 @@ class KpiEngine::Impl {
     if (it != rows.end() && *it == row) rows.erase(it);
   }
 
+  // Calls fn(row) for every fact row of customer `c` below `rows_end`. The engine
+  // keeps no list of a customer's rows (four bytes a fact); it asks the store's
+  // index of the customer's events, which only an ownership change or a reversed
+  // sale needs, and maps each seq to its row.
+  absl::Status ForEachRowOf(uint32_t c, uint32_t rows_end, absl::FunctionRef<void(uint32_t)> fn)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if (rows_end == 0) return absl::OkStatus();
+    EventQuery q;
+    q.kinds = {EventKind::kSale, EventKind::kReturn, EventKind::kInteraction, EventKind::kSurveyResponse};
+    q.customer = std::string(customers_->Name(c));
+    q.order = ScanOrder::kBySeq;
+    const uint64_t last = seq_[rows_end - 1];
+    return ws_.ScanEvents(q, [&](const StoredEvent& se) {
+      if (se.seq > last) return false;
+      if (std::optional<uint32_t> row = RowOfSeq(se.seq); row && customer_[*row] == static_cast<int32_t>(c)) fn(*row);
+      return true;
+    });
+  }
+
   // Earliest live sale of a customer, by (time, seq).
-  void RefreshFirstSale(uint32_t c) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+  absl::Status RefreshFirstSale(uint32_t c) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     uint32_t best = kNoRow;
     int64_t best_at = 0;
-    for (uint32_t r = customer_last_row_[c]; r != kNoRow; r = customer_prev_row_[r]) {
-      if (kind_[r] != kFactSale || (flags_[r] & kReversedFlag)) continue;
+    CADRE_RETURN_IF_ERROR(ForEachRowOf(c, static_cast<uint32_t>(seq_.size()), [&](uint32_t r) {
+      if (kind_[r] != kFactSale || (flags_[r] & kReversedFlag)) return;
       const int64_t at = AtNanos(r);
       if (best == kNoRow || at < best_at || (at == best_at && seq_[r] < seq_[best])) {
         best = r;
         best_at = at;
       }
-    }
+    }));
     const uint32_t old = first_sale_[c];
-    if (old == best) return;
+    if (old == best) return absl::OkStatus();
     if (old != kNoRow) Touch(manager_[old]);
     if (best != kNoRow) Touch(manager_[best]);
     first_sale_[c] = best;
+    return absl::OkStatus();
   }
 
   // Credits again the facts of `c` that name no manager (its ownership changed).
-  void Recredit(uint32_t c) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    for (uint32_t r = customer_last_row_[c]; r != kNoRow; r = customer_prev_row_[r]) {
-      if (flags_[r] & kNamedFlag) continue;
+  // Only rows below `rows_end` can need it: a fact added by the catch-up that
+  // changed the ownership was credited after the whole change.
+  absl::Status Recredit(uint32_t c, uint32_t rows_end) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    CADRE_RETURN_IF_ERROR(ForEachRowOf(c, rows_end, [&](uint32_t r) {
+      if (flags_[r] & kNamedFlag) return;
       const int32_t now = OwnerKey(c, AtNanos(r));
       const int32_t before = manager_[r];
-      if (now == before) continue;
+      if (now == before) return;
       EraseManagerRow(before, r);
       manager_[r] = now;
       InsertManagerRow(now, r);
       Touch(before);
       Touch(now);
-    }
+    }));
     // Owners past and present: their holdings (coverage) changed.
     for (const OwnershipRecord& h : ownership_->History(customers_->Name(c))) {
       if (!h.manager) continue;
@@ -830,9 +847,11 @@ class KpiEngine::Impl {
       if (std::find(list.begin(), list.end(), c) == list.end()) list.push_back(c);
       Touch(static_cast<int32_t>(m));
     }
+    return absl::OkStatus();
   }
 
   void AddFact(const StoredEvent& se, FactKind kind) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if (!seq_.empty() && se.seq <= seq_.back()) return;  // held already: a retried catch-up
     const Event& e = se.event;
     const uint32_t row = static_cast<uint32_t>(seq_.size());
     const int64_t at_ns = absl::ToUnixNanos(e.occurred_at);
@@ -858,12 +877,6 @@ class KpiEngine::Impl {
     customer_.push_back(c);
     amount_.push_back(amount);
     InsertManagerRow(m, row);
-    if (c >= 0) {
-      customer_prev_row_.push_back(customer_last_row_[static_cast<std::size_t>(c)]);
-      customer_last_row_[static_cast<std::size_t>(c)] = row;
-    } else {
-      customer_prev_row_.push_back(kNoRow);
-    }
     if (!custom_.empty()) MatchCustom(e, row);
     Touch(m);
     if (kind == kFactSale && c >= 0) {
@@ -881,7 +894,11 @@ class KpiEngine::Impl {
     SyncManagerSlots();
     const uint64_t limit = ownership_->high_water_mark();
     if (limit > mark_) {
-      absl::flat_hash_set<uint32_t> touched;  // customers whose ownership changed
+      // A scan that failed part way leaves the rows it added; the retry scans
+      // from mark_ again and skips them (AddFact), and rebuilds these two sets.
+      absl::flat_hash_set<uint32_t> touched;        // customers whose ownership changed
+      absl::flat_hash_set<uint32_t> first_changed;  // customers with a sale reversed
+      const uint32_t rows_before = static_cast<uint32_t>(seq_.size());
       EventQuery q;
       q.kinds = {EventKind::kSale,           EventKind::kReturn,     EventKind::kInteraction,
                  EventKind::kSurveyResponse, EventKind::kAssignment, EventKind::kReversal};
@@ -921,11 +938,14 @@ class KpiEngine::Impl {
               break;
             }
             std::optional<uint32_t> row = RowOfSeq(target->seq);
-            if (!row || (flags_[*row] & kReversedFlag)) break;
-            flags_[*row] |= kReversedFlag;
-            Touch(manager_[*row]);
+            if (!row) break;
+            if (!(flags_[*row] & kReversedFlag)) {
+              flags_[*row] |= kReversedFlag;
+              Touch(manager_[*row]);
+            }
+            // After the scan (which a nested scan of the store must not interrupt).
             if (kind_[*row] == kFactSale && customer_[*row] >= 0)
-              RefreshFirstSale(static_cast<uint32_t>(customer_[*row]));
+              first_changed.insert(static_cast<uint32_t>(customer_[*row]));
             break;
           }
           default:
@@ -934,12 +954,13 @@ class KpiEngine::Impl {
         return true;
       }));
       CADRE_RETURN_IF_ERROR(inner);
+      // Sorted, so that the managers' row lists change in the same order every time.
       std::vector<uint32_t> order(touched.begin(), touched.end());
       std::sort(order.begin(), order.end());
-      for (uint32_t c : order) {
-        Recredit(c);
-        RefreshFirstSale(c);
-      }
+      for (uint32_t c : order) CADRE_RETURN_IF_ERROR(Recredit(c, rows_before));
+      order.assign(first_changed.begin(), first_changed.end());
+      std::sort(order.begin(), order.end());
+      for (uint32_t c : order) CADRE_RETURN_IF_ERROR(RefreshFirstSale(c));
       mark_ = limit;
     }
     return absl::OkStatus();
@@ -1839,12 +1860,7 @@ class KpiEngine::Impl {
   std::shared_ptr<Interner> managers_ ABSL_GUARDED_BY(mu_) = std::make_shared<Interner>();
   std::shared_ptr<Interner> customers_ ABSL_GUARDED_BY(mu_) = std::make_shared<Interner>();
   std::vector<std::vector<uint32_t>> manager_rows_ ABSL_GUARDED_BY(mu_);  // by (day, row)
-  // A customer's rows as a list, newest first: per customer its last row, per
-  // row the customer's row before it (kNoRow ends it). Four bytes a fact, where
-  // a vector per customer cost some forty.
   static constexpr uint32_t kNoRow = UINT32_MAX;
-  std::vector<uint32_t> customer_last_row_ ABSL_GUARDED_BY(mu_);
-  std::vector<uint32_t> customer_prev_row_ ABSL_GUARDED_BY(mu_);
   std::vector<std::vector<uint32_t>> assigned_ ABSL_GUARDED_BY(mu_);  // per manager: customers ever assigned
   std::vector<uint32_t> first_sale_ ABSL_GUARDED_BY(mu_);             // per customer: row, kNoRow none
   std::vector<uint64_t> last_change_ ABSL_GUARDED_BY(mu_);            // per manager: generation

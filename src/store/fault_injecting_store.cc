@@ -3,6 +3,8 @@
 
 #include <utility>
 
+#include "cadre/status.h"
+
 namespace cadre {
 namespace {
 
@@ -32,6 +34,12 @@ void FaultInjectingStore::Reset() {
   fail_next_ = 0;
   succeed_then_fail_.reset();
   fail_reads_ = false;
+  scan_fails_after_.reset();
+}
+
+void FaultInjectingStore::FailScansAfter(int n) {
+  absl::MutexLock lock(&mu_);
+  scan_fails_after_ = n;
 }
 
 int64_t FaultInjectingStore::commits_failed() const {
@@ -91,7 +99,26 @@ absl::Status FaultInjectingStore::DocumentHistory(std::string_view collection, s
 
 absl::Status FaultInjectingStore::ScanEvents(const EventQuery& query, absl::FunctionRef<bool(const StoredEvent&)> fn) {
   if (ShouldFailRead()) return Injected();
-  return inner_->ScanEvents(query, fn);
+  std::optional<int> budget;
+  {
+    absl::MutexLock lock(&mu_);
+    budget = scan_fails_after_;
+  }
+  if (!budget) return inner_->ScanEvents(query, fn);
+  // Deliver `budget` events, then fail as a backend that loses its connection
+  // part way through a result would; a scan the caller stops early succeeds.
+  int left = *budget;
+  bool cut = false;
+  CADRE_RETURN_IF_ERROR(inner_->ScanEvents(query, [&](const StoredEvent& e) {
+    if (left == 0) {
+      cut = true;
+      return false;
+    }
+    --left;
+    return fn(e);
+  }));
+  if (cut) return Injected();
+  return absl::OkStatus();
 }
 
 absl::StatusOr<StoredEvent> FaultInjectingStore::FindEvent(std::string_view id) {

@@ -37,6 +37,10 @@ class FaultInjectingStore final : public Store {
   // While on, every read fails (GetDocument, ListDocuments, DocumentHistory,
   // ScanEvents, FindEvent, HighWaterMark).
   void FailReads(bool on);
+  // While armed, every ScanEvents delivers at most `n` events and then fails,
+  // instead of delivering more (a scan with no more than `n` to deliver, or one
+  // its caller stops, succeeds), until Reset().
+  void FailScansAfter(int n);
   // Disarms every fault.
   void Reset();
 
@@ -68,6 +72,7 @@ class FaultInjectingStore final : public Store {
   int fail_next_ ABSL_GUARDED_BY(mu_) = 0;
   std::optional<int> succeed_then_fail_ ABSL_GUARDED_BY(mu_);  // Commits left before failing
   bool fail_reads_ ABSL_GUARDED_BY(mu_) = false;
+  std::optional<int> scan_fails_after_ ABSL_GUARDED_BY(mu_);
   int64_t failed_ ABSL_GUARDED_BY(mu_) = 0;
   int64_t passed_ ABSL_GUARDED_BY(mu_) = 0;
 };

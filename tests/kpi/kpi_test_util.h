@@ -18,8 +18,10 @@
 #include "cadre/kpi.h"
 #include "cadre/model.h"
 #include "cadre/period.h"
+#include "cadre/store.h"
 #include "cadre/workspace.h"
 #include "gtest/gtest.h"
+#include "store/fault_injecting_store.h"
 #include "testing/test_util.h"
 
 namespace cadre {
@@ -193,8 +195,18 @@ class KpiTest : public ::testing::TestWithParam<std::string> {
     options.currency = "CNY";
     options.time_zone = "Asia/Shanghai";
     options.clock = [] { return T("2026-01-31T00:00:00Z"); };
-    const std::string uri = GetParam() == "memory" ? std::string("memory:") : "sqlite:" + dir_.File("kpi.db");
-    absl::StatusOr<std::unique_ptr<Workspace>> ws = Workspace::Open(uri, options);
+    absl::StatusOr<std::unique_ptr<Workspace>> ws;
+    if (with_faults_) {  // the same stores, behind a wrapper that fails when armed
+      absl::StatusOr<std::unique_ptr<Store>> inner = GetParam() == "memory"
+                                                         ? absl::StatusOr<std::unique_ptr<Store>>(NewMemoryStore())
+                                                         : OpenSqliteStore(dir_.File("kpi.db"));
+      ASSERT_TRUE(inner.ok()) << inner.status();
+      auto faulty = std::make_unique<FaultInjectingStore>(*std::move(inner));
+      faults_ = faulty.get();
+      ws = Workspace::Open(std::move(faulty), options);
+    } else {
+      ws = Workspace::Open(GetParam() == "memory" ? std::string("memory:") : "sqlite:" + dir_.File("kpi.db"), options);
+    }
     ASSERT_TRUE(ws.ok()) << ws.status();
     ws_ = *std::move(ws);
     PutUnit("CO", OrgUnitKind::kCompany, std::nullopt);
@@ -299,6 +311,8 @@ class KpiTest : public ::testing::TestWithParam<std::string> {
   }
 
   testing::TempDir dir_;
+  bool with_faults_ = false;               // set by a fixture's constructor
+  FaultInjectingStore* faults_ = nullptr;  // when with_faults_
   std::unique_ptr<Workspace> ws_;
   std::unique_ptr<KpiEngine> engine_;
 };
