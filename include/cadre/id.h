@@ -39,11 +39,12 @@ std::string QuoteJson(std::string_view text);
 // Not thread-safe: callers synchronise (the workspace holds it under its lock).
 //
 // Compact, because engines intern every customer of a retailer (millions): a
-// name costs its bytes, 12 bytes of offset and length, and a 4-byte slot of the
-// hash index (about 26 bytes for a typical 8-byte id, where a std::string and a
-// map of views cost some 60). The bytes live in blocks that never move, so a
-// Name() view stays valid; the index holds keys only and hashes a key through
-// its name, looked up heterogeneously by string_view.
+// name costs its bytes, a length prefix (one byte below 128), a 4-byte locator
+// and a 4-byte slot of the hash index (about 19 bytes for a typical 8-byte id,
+// where a std::string and a map of views cost some 60). The bytes live in
+// blocks that never move, so a Name() view stays valid; the index holds keys
+// only and hashes a key through its name, looked up heterogeneously by
+// string_view. An interner holds at most 65,536 blocks (4 GiB of names).
 class Interner {
  public:
   Interner() : keys_(0, KeyHash{this}, KeyEq{this}) {}
@@ -56,8 +57,18 @@ class Interner {
   std::optional<uint32_t> Find(std::string_view name) const;
   // The name behind `key`; `key` must be < size(). The view stays valid for the
   // interner's lifetime.
-  std::string_view Name(uint32_t key) const { return {starts_[key], lengths_[key]}; }
-  std::size_t size() const { return starts_.size(); }
+  std::string_view Name(uint32_t key) const {
+    const uint32_t at = where_[key];
+    const auto* p = reinterpret_cast<const unsigned char*>(blocks_[at >> 16].get() + (at & 0xFFFF));
+    std::size_t length = 0;
+    for (int shift = 0;; shift += 7) {  // LEB128: seven bits a byte, low first
+      const unsigned char b = *p++;
+      length |= static_cast<std::size_t>(b & 0x7F) << shift;
+      if (!(b & 0x80)) break;
+    }
+    return {reinterpret_cast<const char*>(p), length};
+  }
+  std::size_t size() const { return where_.size(); }
   // Bytes held: names, offsets and the index (for footprint reports).
   std::size_t MemoryBytes() const;
 
@@ -76,15 +87,17 @@ class Interner {
     bool operator()(std::string_view a, uint32_t b) const { return a == self->Name(b); }
   };
 
-  const char* Store(std::string_view name);
+  // Copies `name` behind its length prefix; returns its locator.
+  uint32_t Store(std::string_view name);
 
   static constexpr std::size_t kBlock = std::size_t{64} << 10;
-  std::vector<std::unique_ptr<char[]>> blocks_;  // of kBlock bytes; never move: names point into them
-  std::vector<std::unique_ptr<char[]>> large_;   // one per name longer than kBlock / 4
-  std::size_t block_used_ = 0;                   // bytes used in blocks_.back()
-  std::size_t bytes_ = 0;                        // bytes allocated in blocks
-  std::vector<const char*> starts_;              // per key
-  std::vector<uint32_t> lengths_;                // per key
+  // Blocks of kBlock bytes, shared by names in turn, and blocks of one long
+  // name each (longer than kBlock / 4); they never move: names point into them.
+  std::vector<std::unique_ptr<char[]>> blocks_;
+  std::size_t fill_ = SIZE_MAX;  // the shared block being filled, if any
+  std::size_t fill_used_ = 0;    // bytes used in it
+  std::size_t bytes_ = 0;        // bytes allocated in blocks
+  std::vector<uint32_t> where_;  // per key: block index << 16 | offset of its length prefix
   absl::flat_hash_set<uint32_t, KeyHash, KeyEq> keys_;
 };
 

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
 #include <memory>
 #include <string>
 
@@ -125,32 +127,49 @@ absl::Status ValidateId(std::string_view id, std::string_view path) {
   return absl::OkStatus();
 }
 
-const char* Interner::Store(std::string_view name) {
+uint32_t Interner::Store(std::string_view name) {
+  unsigned char prefix[10];
+  std::size_t prefix_size = 0;
+  for (std::size_t n = name.size();; n >>= 7) {
+    prefix[prefix_size++] = static_cast<unsigned char>((n & 0x7F) | (n >= 0x80 ? 0x80 : 0));
+    if (n < 0x80) break;
+  }
+  const std::size_t need = prefix_size + name.size();
   char* out;
+  std::size_t block, offset = 0;
   if (name.size() > kBlock / 4) {
     // A long text gets a block of its own (ids are at most kMaxIdLength bytes,
     // but an Interner also keys other texts).
-    large_.push_back(std::make_unique_for_overwrite<char[]>(name.size()));
-    bytes_ += name.size();
-    out = large_.back().get();
+    block = blocks_.size();
+    blocks_.push_back(std::make_unique_for_overwrite<char[]>(need));
+    bytes_ += need;
+    out = blocks_.back().get();
   } else {
-    if (blocks_.empty() || name.size() > kBlock - block_used_) {
+    if (fill_ == SIZE_MAX || need > kBlock - fill_used_) {
+      fill_ = blocks_.size();
       blocks_.push_back(std::make_unique_for_overwrite<char[]>(kBlock));
       bytes_ += kBlock;
-      block_used_ = 0;
+      fill_used_ = 0;
     }
-    out = blocks_.back().get() + block_used_;
-    block_used_ += name.size();
+    block = fill_;
+    offset = fill_used_;
+    out = blocks_[block].get() + offset;
+    fill_used_ += need;
   }
-  std::copy(name.begin(), name.end(), out);
-  return out;
+  // The locator has 16 bits for the block; past that the keys would alias.
+  if (block > 0xFFFF) {
+    std::fputs("cadre: Interner: more than 65,536 blocks (4 GiB of names) in one interner\n", stderr);
+    std::abort();
+  }
+  std::copy(prefix, prefix + prefix_size, out);
+  std::copy(name.begin(), name.end(), out + prefix_size);
+  return static_cast<uint32_t>(block << 16 | offset);
 }
 
 uint32_t Interner::Intern(std::string_view name) {
   if (auto it = keys_.find(name); it != keys_.end()) return *it;
-  const auto key = static_cast<uint32_t>(starts_.size());
-  starts_.push_back(Store(name));
-  lengths_.push_back(static_cast<uint32_t>(name.size()));
+  const auto key = static_cast<uint32_t>(where_.size());
+  where_.push_back(Store(name));
   keys_.insert(key);
   return key;
 }
@@ -161,7 +180,7 @@ std::optional<uint32_t> Interner::Find(std::string_view name) const {
 }
 
 std::size_t Interner::MemoryBytes() const {
-  return bytes_ + starts_.capacity() * sizeof(const char*) + lengths_.capacity() * sizeof(uint32_t) +
+  return bytes_ + blocks_.capacity() * sizeof(blocks_[0]) + where_.capacity() * sizeof(uint32_t) +
          keys_.capacity() * (sizeof(uint32_t) + 1);
 }
 

@@ -166,5 +166,21 @@ TEST(InternerTest, KeepsNamesAcrossBlocksAndLongTexts) {
   EXPECT_GE(interner.MemoryBytes(), std::size_t{70000} * 9);
 }
 
+// A name's length is kept before its bytes in one byte below 128, two below
+// 16,384, three beyond (the long texts with a block of their own).
+TEST(InternerTest, KeepsNamesOfEveryLengthPrefixSize) {
+  Interner interner;
+  std::vector<std::string> names;
+  for (std::size_t n : {0, 1, 126, 127, 128, 129, 255, 256, 16383, 16384, 16385, 65535, 65536, 65537, 200000}) {
+    names.push_back(std::string(n, static_cast<char>('a' + n % 26)));
+    names.push_back(std::string(n, '\x80') + "!");  // bytes with the high bit, as in UTF-8
+  }
+  for (std::size_t i = 0; i < names.size(); ++i) ASSERT_EQ(interner.Intern(names[i]), i) << names[i].size();
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    EXPECT_EQ(interner.Name(static_cast<uint32_t>(i)), names[i]) << names[i].size();
+    EXPECT_EQ(interner.Find(names[i]), i) << names[i].size();
+  }
+}
+
 }  // namespace
 }  // namespace cadre
