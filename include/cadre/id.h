@@ -44,7 +44,9 @@ std::string QuoteJson(std::string_view text);
 // where a std::string and a map of views cost some 60). The bytes live in
 // blocks that never move, so a Name() view stays valid; the index holds keys
 // only and hashes a key through its name, looked up heterogeneously by
-// string_view. An interner holds at most 65,536 blocks (4 GiB of names).
+// string_view. An interner holds at most 65,536 blocks: 4 GiB of names shorter
+// than 16 KiB (a longer one takes a block of its own); past that, Intern stops
+// the process with a message, since keys would otherwise alias.
 class Interner {
  public:
   Interner() : keys_(0, KeyHash{this}, KeyEq{this}) {}

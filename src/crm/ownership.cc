@@ -15,6 +15,12 @@ const absl::Duration kTick = absl::Nanoseconds(1) / 4;
 
 void OwnershipProjection::Entry::SetAt(absl::Time t) {
   static_assert(sizeof(Entry) == 32, "an ownership entry is held per customer: keep it small");
+  // Entries hold finite times (events are validated); a probe may not.
+  if (t == absl::InfinitePast() || t == absl::InfiniteFuture()) {
+    at_seconds = t == absl::InfinitePast() ? INT64_MIN : INT64_MAX;
+    at_ticks = t == absl::InfinitePast() ? 0 : UINT32_MAX;
+    return;
+  }
   absl::Duration below;
   int64_t seconds = absl::IDivDuration(t - absl::UnixEpoch(), absl::Seconds(1), &below);
   if (below < absl::ZeroDuration()) {  // IDivDuration truncates toward zero

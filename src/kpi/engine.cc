@@ -759,7 +759,7 @@ class KpiEngine::Impl {
     if (manager >= 0) last_change_[static_cast<std::size_t>(manager)] = ++generation_;
   }
 
-  int64_t AtNanos(uint32_t row) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return at_.At(row, day_[row]); }
+  int64_t AtNanos(uint32_t row) const ABSL_SHARED_LOCKS_REQUIRED(mu_) { return at_.At(row, day_[row]); }
 
   int32_t OwnerKey(uint32_t customer, int64_t at_ns) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     const int32_t owner = ownership_->OwnerKeyAt(customer, absl::FromUnixNanos(at_ns));
@@ -954,7 +954,8 @@ class KpiEngine::Impl {
         return true;
       }));
       CADRE_RETURN_IF_ERROR(inner);
-      // Sorted, so that the managers' row lists change in the same order every time.
+      // Sorted, so that assigned_ and the managers' generations change in the
+      // same order every time.
       std::vector<uint32_t> order(touched.begin(), touched.end());
       std::sort(order.begin(), order.end());
       for (uint32_t c : order) CADRE_RETURN_IF_ERROR(Recredit(c, rows_before));

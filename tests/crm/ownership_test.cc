@@ -204,6 +204,31 @@ TEST_F(OwnershipTest, ApplyIsIdempotentAndHonoursAnEarlierReversal) {
 // An engine shares its interners: the projection's keys are the engine's, a
 // customer the engine keyed first (with no assignment) has no owner and is not
 // listed, and Reset() forgets the history but keeps the shared keys.
+// An entry keeps its instant as whole seconds and quarter-nanosecond ticks: the
+// order must be absl::Time's, before 1970 and one tick apart too, and the
+// infinite ends ask for nobody and for the last owner.
+TEST_F(OwnershipTest, InstantsKeepTheirOrderToTheTick) {
+  OwnershipProjection p;
+  const absl::Time old = T("1969-12-31T23:59:59.5Z");
+  const absl::Duration tick = absl::Nanoseconds(1) / 4;
+  Event a1 = Assignment("A1", "2025-01-01T00:00:00Z", "C1", "M1");
+  a1.occurred_at = old;
+  Event a2 = Assignment("A2", "2025-01-01T00:00:00Z", "C1", "M2");
+  a2.occurred_at = old + tick;
+  p.Apply({1, a1});
+  p.Apply({2, a2});
+  EXPECT_EQ(p.OwnerAt("C1", old - tick), std::nullopt);
+  EXPECT_EQ(p.OwnerAt("C1", old), "M1");
+  EXPECT_EQ(p.OwnerAt("C1", old + tick), "M2");
+  EXPECT_EQ(p.OwnerAt("C1", absl::InfinitePast()), std::nullopt);
+  EXPECT_EQ(p.OwnerAt("C1", absl::InfiniteFuture()), "M2");
+  std::vector<OwnershipRecord> history = p.History("C1");
+  ASSERT_EQ(history.size(), 2u);
+  EXPECT_EQ(history[0].at, old);
+  EXPECT_EQ(history[1].at, old + tick);
+  EXPECT_EQ(p.History("C1", old).size(), 1u);
+}
+
 TEST_F(OwnershipTest, SharedInternersGiveOwnersByKey) {
   auto customers = std::make_shared<Interner>();
   auto managers = std::make_shared<Interner>();

@@ -44,8 +44,8 @@ TEST_P(CatchUpFaultTest, AScanCutShortIsRetriedWithoutCountingAnythingTwice) {
           Sale("S4", "2025-06-22T10:00:00+08:00", "C3", std::nullopt, 700)});
 
   // Every scan cut after 0, 1, 2, ... events, one catch-up each, on the same
-  // engine: the early ones fail in the ownership projection's scan, later ones in
-  // the engine's own scan or in re-crediting C1, the last ones get through.
+  // engine: the early ones fail in the ownership projection's scan (2 events),
+  // the next in the engine's own scan (5), the last ones get through.
   int failed = 0;
   for (int k = 0; k <= 12; ++k) {
     faults_->FailScansAfter(k);
