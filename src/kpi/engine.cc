@@ -55,6 +55,9 @@ int32_t DayNumber(absl::CivilDay d) { return static_cast<int32_t>(d - kEpochDay)
 enum FactKind : uint8_t { kFactSale, kFactReturn, kFactInteraction, kFactCsat, kFactNps };
 constexpr uint8_t kReversedFlag = 1;
 constexpr uint8_t kNamedFlag = 2;
+// The row is its customer's first sale ever (first_sale_ names it): the scans
+// read it with the row instead of looking the customer up.
+constexpr uint8_t kFirstSaleFlag = 4;
 
 // What a period's cells must compute beyond the plain per-fact sums.
 enum Need : uint32_t {
@@ -500,7 +503,7 @@ class KpiEngine::Impl {
           if (k == kFactSale) c = 1;
           break;
         case B::kNewCustomers:
-          if (k == kFactSale && first_sale_[static_cast<std::size_t>(customer_[r])] == r) c = 1;
+          if (k == kFactSale && (flags_[r] & kFirstSaleFlag)) c = 1;
           break;
         case B::kInteractions:
           if (k == kFactInteraction) c = 1;
@@ -820,8 +823,16 @@ class KpiEngine::Impl {
     if (old == best) return absl::OkStatus();
     if (old != kNoRow) Touch(manager_[old]);
     if (best != kNoRow) Touch(manager_[best]);
-    first_sale_[c] = best;
+    SetFirstSale(c, best);
     return absl::OkStatus();
+  }
+
+  // first_sale_[c] = row, and the flag moved from the old row to the new one.
+  void SetFirstSale(uint32_t c, uint32_t row) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    uint32_t& first = first_sale_[c];
+    if (first != kNoRow) flags_[first] &= static_cast<uint8_t>(~kFirstSaleFlag);
+    if (row != kNoRow) flags_[row] |= kFirstSaleFlag;
+    first = row;
   }
 
   // Credits again the facts of `c` that name no manager (its ownership changed).
@@ -883,7 +894,7 @@ class KpiEngine::Impl {
       const uint32_t first = first_sale_[static_cast<std::size_t>(c)];
       if (first == kNoRow || at_ns < AtNanos(first)) {
         if (first != kNoRow) Touch(manager_[first]);
-        first_sale_[static_cast<std::size_t>(c)] = row;
+        SetFirstSale(static_cast<uint32_t>(c), row);
       }
     }
   }
@@ -1013,7 +1024,7 @@ class KpiEngine::Impl {
           a.gross += amount_[r];
           a.sales += 1;
           if (customer_[r] >= 0) {
-            if (first_sale_[static_cast<std::size_t>(customer_[r])] == r) a.new_customers += 1;
+            if (flags_[r] & kFirstSaleFlag) a.new_customers += 1;
             if (buyers) bought[customer_[r]] += 1;
           }
           break;
@@ -1085,42 +1096,62 @@ class KpiEngine::Impl {
     auto pair_key = [](int32_t m, int32_t c) {
       return (static_cast<uint64_t>(static_cast<uint32_t>(m)) << 32) | static_cast<uint32_t>(c);
     };
+    // Sales and returns, most of the facts, are summed into 40 bytes a manager
+    // (which stay in cache where the whole Acc would not), then added.
+    std::vector<SaleSums>& sums = scratch_sums_;
+    sums.assign(nm, SaleSums{});
     const std::size_t n = seq_.size();
     const int32_t from = cells.from_day, to = cells.to_day;
     for (std::size_t r = 0; r < n; ++r) {
       const int32_t d = day_[r];
       if (d < from || d > to) continue;
       const int32_t m = manager_[r];
-      if (m < 0 || (flags_[r] & kReversedFlag)) continue;
-      Acc& a = cells.acc[static_cast<std::size_t>(m)];
+      const uint8_t flags = flags_[r];
+      if (m < 0 || (flags & kReversedFlag)) continue;
       const int32_t c = customer_[r];
       switch (kind_[r]) {
-        case kFactSale:
-          a.gross += amount_[r];
-          a.sales += 1;
+        case kFactSale: {
+          SaleSums& x = sums[static_cast<std::size_t>(m)];
+          x.gross += amount_[r];
+          x.sales += 1;
           if (c >= 0) {
-            if (first_sale_[static_cast<std::size_t>(c)] == r) a.new_customers += 1;
+            if (flags & kFirstSaleFlag) x.new_customers += 1;
             if (buyers) bought[pair_key(m, c)] += 1;
           }
           break;
-        case kFactReturn:
-          a.returned += amount_[r];
-          a.returns += 1;
+        }
+        case kFactReturn: {
+          SaleSums& x = sums[static_cast<std::size_t>(m)];
+          x.returned += amount_[r];
+          x.returns += 1;
           break;
+        }
         case kFactInteraction:
-          a.interactions += 1;
+          cells.acc[static_cast<std::size_t>(m)].interactions += 1;
           if (coverage && c >= 0) contacted.insert(pair_key(m, c));
           break;
-        case kFactCsat:
+        case kFactCsat: {
+          Acc& a = cells.acc[static_cast<std::size_t>(m)];
           a.csat_sum += amount_[r];
           a.csat_n += 1;
           break;
-        case kFactNps:
+        }
+        case kFactNps: {
+          Acc& a = cells.acc[static_cast<std::size_t>(m)];
           a.nps_n += 1;
           if (amount_[r] >= 9) a.promoters += 1;
           if (amount_[r] <= 6) a.detractors += 1;
           break;
+        }
       }
+    }
+    for (std::size_t m = 0; m < nm; ++m) {
+      Acc& a = cells.acc[m];
+      a.gross += sums[m].gross;
+      a.returned += sums[m].returned;
+      a.sales += sums[m].sales;
+      a.returns += sums[m].returns;
+      a.new_customers += sums[m].new_customers;
     }
     if (buyers) {
       for (const auto& [key, count] : bought) {
@@ -1466,6 +1497,17 @@ class KpiEngine::Impl {
     return static_cast<double>(d->units()) / static_cast<double>(Decimal::kOne);
   }
 
+  // One period's target documents of one metric, by manager or unit id.
+  using TargetMap = absl::flat_hash_map<std::string, Target>;
+
+  // A manager's target document, and an absolute one's value read ahead.
+  struct ManagerTarget {
+    const Target* doc = nullptr;  // null: none
+    bool absolute = false;        // basis absolute: `value` is the document's value
+    bool prorate = false;         // by the share of the period employed
+    std::optional<double> value;
+  };
+
   // Per org tree: its managers' keys and employment days as integers, so that a
   // scorecard's rows need no string lookups and no civil-time arithmetic.
   struct OrgRows {
@@ -1473,6 +1515,9 @@ class KpiEngine::Impl {
     std::vector<int32_t> key;          // per org manager index: manager key, or -1
     std::vector<int32_t> hired, left;  // day numbers; INT32_MIN / INT32_MAX when absent
     std::vector<uint8_t> in_tree;      // per manager key
+    // Per managers' target table of a period: each org manager's target, by
+    // org index, so a scorecard row reads an array, not a hash map and a document.
+    absl::flat_hash_map<const TargetMap*, std::vector<ManagerTarget>> targets;
   };
 
   const OrgRows& RowsOf(const OrgTree& org) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
@@ -1500,13 +1545,34 @@ class KpiEngine::Impl {
     return r;
   }
 
+  // The target of each manager of `org` in a managers' target table, by org index.
+  const std::vector<ManagerTarget>& OrgTargets(const OrgTree& org, const TargetMap& map)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    OrgRows& r = org_rows_[&org];
+    auto [it, added] = r.targets.try_emplace(&map);
+    if (added) {
+      const std::vector<Manager>& ms = org.managers();
+      it->second.assign(ms.size(), ManagerTarget{});
+      for (std::size_t i = 0; i < ms.size(); ++i) {
+        auto jt = map.find(ms[i].id);
+        if (jt == map.end()) continue;
+        const Target& t = jt->second;
+        ManagerTarget& mt = it->second[i];
+        mt.doc = &t;
+        mt.absolute = t.basis == TargetBasis::kAbsolute;
+        mt.prorate = t.proration == Proration::kEmployedDays;
+        if (mt.absolute) mt.value = ToDouble(t.value);
+      }
+    }
+    return it->second;
+  }
+
   static int64_t EmployedDaysAt(const OrgRows& r, std::size_t i, int32_t from, int32_t to) {
     const int32_t a = std::max(from, r.hired[i]), b = std::min(to, r.left[i]);
     return b < a ? 0 : static_cast<int64_t>(b) - a + 1;
   }
 
   // The target documents of each plan metric for one period: (managers', units').
-  using TargetMap = absl::flat_hash_map<std::string, Target>;
   using TargetTables = std::vector<std::pair<const TargetMap*, const TargetMap*>>;
 
   TargetTables TablesFor(const Plan& plan, const Period& period) const ABSL_SHARED_LOCKS_REQUIRED(mu_) {
@@ -1523,17 +1589,26 @@ class KpiEngine::Impl {
   }
 
   // The target of one metric for a manager (unit == false) or unit in a period.
-  // `employed`: for a manager, the share of the period they were employed.
+  // `employed`: for a manager, the share of the period they were employed;
+  // `org_index`: the manager's index in `org`, or -1 when not in it.
   absl::StatusOr<std::optional<double>> TargetFor(const Plan& plan, const TargetTables& tables, int32_t metric,
                                                   std::string_view subject, bool unit, const Period& period,
-                                                  const OrgTree& org, int depth, double employed = 1.0)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+                                                  const OrgTree& org, int depth, double employed = 1.0,
+                                                  std::ptrdiff_t org_index = -1) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     if (!config_.any_targets) return std::nullopt;
     const PlanMetric& pm = plan.metrics[static_cast<std::size_t>(metric)];
     const TargetMap* table =
         unit ? tables[static_cast<std::size_t>(metric)].second : tables[static_cast<std::size_t>(metric)].first;
     const Target* t = nullptr;
-    if (table != nullptr) {
+    if (table != nullptr && !unit && org_index >= 0) {
+      const ManagerTarget& mt = OrgTargets(org, *table)[static_cast<std::size_t>(org_index)];
+      if (mt.absolute) {
+        std::optional<double> value = mt.value;
+        if (value && mt.prorate) *value *= employed;
+        return value;
+      }
+      t = mt.doc;
+    } else if (table != nullptr) {
       auto jt = table->find(AbslView(subject));
       if (jt != table->end()) t = &jt->second;
     }
@@ -1560,9 +1635,10 @@ class KpiEngine::Impl {
           if (*(*memo)[i]) sum = sum.value_or(0) + **(*memo)[i];
           continue;
         }
-        CADRE_ASSIGN_OR_RETURN(std::optional<double> v,
-                               TargetFor(plan, tables, metric, m->id, false, period, org, depth,
-                                         static_cast<double>(EmployedDaysAt(rows, i, from, to)) / days));
+        CADRE_ASSIGN_OR_RETURN(
+            std::optional<double> v,
+            TargetFor(plan, tables, metric, m->id, false, period, org, depth,
+                      static_cast<double>(EmployedDaysAt(rows, i, from, to)) / days, static_cast<std::ptrdiff_t>(i)));
         if (memo != nullptr) (*memo)[i] = v;
         if (v) sum = sum.value_or(0) + *v;
       }
@@ -1640,7 +1716,8 @@ class KpiEngine::Impl {
   absl::StatusOr<ScorecardRow> MakeRow(const Plan& plan, const TargetTables& tables, const std::vector<double>& weights,
                                        const std::vector<const ScorecardItem*>& items, std::string subject, bool unit,
                                        const Acc& acc, const Acc* previous, const Period& period, const OrgTree& org,
-                                       double employed = 1.0) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+                                       double employed = 1.0, std::ptrdiff_t org_index = -1)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     ScorecardRow row;
     Values& now = scratch_now_;
     Values& before = scratch_before_;
@@ -1661,8 +1738,8 @@ class KpiEngine::Impl {
         f.previous = before.values[i];
         if (f.value && f.previous && *f.previous != 0) f.change = *f.value / *f.previous - 1.0;
       }
-      CADRE_ASSIGN_OR_RETURN(f.target,
-                             TargetFor(plan, tables, plan.outputs[j], subject, unit, period, org, 0, employed));
+      CADRE_ASSIGN_OR_RETURN(
+          f.target, TargetFor(plan, tables, plan.outputs[j], subject, unit, period, org, 0, employed, org_index));
       Score(f, pm, items[j]);
       if (f.score) {
         weighted += weights[j] * *f.score;
@@ -1766,7 +1843,8 @@ class KpiEngine::Impl {
       const Acc& a = ManagerAcc(*cells, k, empty, scratch_a);
       const Acc& b = before ? ManagerAcc(*before, k, empty, scratch_b) : empty;
       CADRE_ASSIGN_OR_RETURN(ScorecardRow row, MakeRow(plan, tables, card.weights, items, std::string(r.id), false, a,
-                                                       before ? &b : nullptr, period, *org, r.employed));
+                                                       before ? &b : nullptr, period, *org, r.employed,
+                                                       r.mgr ? r.mgr - org->managers().data() : -1));
       if (r.mgr) row.team = r.mgr->team;
       return row;
     };
@@ -1826,8 +1904,15 @@ class KpiEngine::Impl {
       cached->valid = false;
     }
     card.managers.reserve(rows.size());
-    for (const RowRef& r : rows) {
-      CADRE_ASSIGN_OR_RETURN(ScorecardRow row, build_row(r));
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      // Rows go by id, cells by key: ask for a later row's cells ahead.
+      constexpr std::size_t kAhead = 8;
+      if (i + kAhead < rows.size()) {
+        const int32_t k = rows[i + kAhead].key;
+        if (k >= 0 && static_cast<std::size_t>(k) < cells->acc.size())
+          __builtin_prefetch(&cells->acc[static_cast<std::size_t>(k)]);
+      }
+      CADRE_ASSIGN_OR_RETURN(ScorecardRow row, build_row(rows[i]));
       card.managers.push_back(std::move(row));
     }
     CADRE_RETURN_IF_ERROR(build_units(card.units));
@@ -1893,6 +1978,11 @@ class KpiEngine::Impl {
   MemberTargets* member_targets_ ABSL_GUARDED_BY(mu_) = nullptr;
   MemberTargets member_targets_store_ ABSL_GUARDED_BY(mu_);
   std::vector<std::optional<double>> scratch_args_ ABSL_GUARDED_BY(mu_);
+  // ComputeAll's per-manager sums of sales and returns, kept between calls.
+  struct SaleSums {
+    int64_t gross = 0, returned = 0, sales = 0, returns = 0, new_customers = 0;
+  };
+  std::vector<SaleSums> scratch_sums_ ABSL_GUARDED_BY(mu_);
 
   std::unique_ptr<OwnershipProjection> ownership_ ABSL_GUARDED_BY(mu_) =
       std::make_unique<OwnershipProjection>(customers_, managers_);
