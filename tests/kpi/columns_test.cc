@@ -2,10 +2,12 @@
 // seq is found by its row, across the 32-bit boundaries each one straddles.
 #include "kpi/columns.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <limits>
 #include <optional>
 #include <random>
+#include <utility>
 #include <vector>
 
 #include "absl/time/civil_time.h"
@@ -102,6 +104,54 @@ TEST(DayColumnTest, KeepsDaysOutsideSixteenBitsAside) {
   column.push_back(base);
   EXPECT_EQ(column[0], base - 32768);
   EXPECT_EQ(column[1], base);
+}
+
+// ForEachRowMaybeIn offers every row whose day is in the range, in row order,
+// and no row outside it except those kept aside (which the caller tests), for
+// ranges inside, across and beyond the 16-bit window, over several blocks.
+TEST(DayColumnTest, RowsMaybeInARangeAreEveryRowInItAndTheAsideOnes) {
+  const int32_t base = 10957;
+  std::mt19937 rng(7);
+  const std::vector<int32_t> special = {base - 32768,
+                                        base - 32767,
+                                        base + 32767,
+                                        base + 32768,
+                                        std::numeric_limits<int32_t>::min(),
+                                        std::numeric_limits<int32_t>::max()};
+  std::uniform_int_distribution<int32_t> near(base - 33000, base + 33000);
+  std::uniform_int_distribution<int> pick(0, 99);
+  DayColumn column;
+  std::vector<int32_t> days;
+  for (int i = 0; i < 5000; ++i) {  // more than two blocks
+    const int32_t d = pick(rng) < 3 ? special[static_cast<std::size_t>(pick(rng)) % special.size()] : near(rng);
+    days.push_back(d);
+    column.push_back(d);
+  }
+  const std::vector<std::pair<int32_t, int32_t>> ranges = {
+      {20089, 20119},                // one month of 2025
+      {base - 32767, base + 32767},  // the whole window
+      {base - 40000, base - 32000},  // across its low end
+      {base + 32000, base + 40000},  // across its high end
+      {base + 32768, base + 90000},  // beyond it: only aside rows can match
+      {std::numeric_limits<int32_t>::min(), std::numeric_limits<int32_t>::max()},
+      {20119, 20089},  // empty
+  };
+  for (const auto& [lo, hi] : ranges) {
+    std::vector<uint32_t> offered;
+    column.ForEachRowMaybeIn(lo, hi, [&](uint32_t r) { offered.push_back(r); });
+    ASSERT_TRUE(std::is_sorted(offered.begin(), offered.end()));
+    std::vector<uint32_t> in;
+    for (uint32_t r : offered) {
+      const bool inside = days[r] >= lo && days[r] <= hi;
+      const bool aside = days[r] <= base - 32768 || days[r] > base + 32767;
+      EXPECT_TRUE(inside || aside) << "row " << r << " day " << days[r] << " offered for " << lo << ".." << hi;
+      if (inside) in.push_back(r);
+    }
+    std::vector<uint32_t> expected;
+    for (uint32_t r = 0; r < days.size(); ++r)
+      if (days[r] >= lo && days[r] <= hi) expected.push_back(r);
+    EXPECT_EQ(in, expected) << lo << ".." << hi;
+  }
 }
 
 // The day a fact is held under: its civil day in the workspace zone.
