@@ -55,8 +55,8 @@ int32_t DayNumber(absl::CivilDay d) { return static_cast<int32_t>(d - kEpochDay)
 enum FactKind : uint8_t { kFactSale, kFactReturn, kFactInteraction, kFactCsat, kFactNps };
 constexpr uint8_t kReversedFlag = 1;
 constexpr uint8_t kNamedFlag = 2;
-// The row is its customer's first sale ever (first_sale_ names it): the scans
-// read it with the row instead of looking the customer up.
+// The row is the one first_sale_ names for its customer: the earliest sale not
+// reversed. The scans read it with the row instead of looking the customer up.
 constexpr uint8_t kFirstSaleFlag = 4;
 
 // What a period's cells must compute beyond the plain per-fact sums.

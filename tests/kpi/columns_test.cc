@@ -79,6 +79,38 @@ TEST(AmountColumnTest, KeepsValuesBeyond32BitsAside) {
   EXPECT_EQ(column[1], 5);
 }
 
+// The same filter on the 64-bit instantiation: amounts beyond 32 bits are
+// offered (aside) for any range, and a range reaching past 32 bits is clamped.
+TEST(AmountColumnTest, RowsMaybeInARangeOnSixtyFourBitValues) {
+  const std::vector<int64_t> values = {0,
+                                       5,
+                                       -5,
+                                       int64_t{3'000'000'000},
+                                       -int64_t{3'000'000'000},
+                                       std::numeric_limits<int32_t>::max(),
+                                       std::numeric_limits<int32_t>::min(),
+                                       std::numeric_limits<int64_t>::max(),
+                                       7};
+  AmountColumn column;
+  for (int64_t v : values) column.push_back(v);
+  const std::vector<std::pair<int64_t, int64_t>> ranges = {
+      {0, 10},
+      {-10, -1},
+      {int64_t{2'000'000'000}, int64_t{4'000'000'000}},
+      {std::numeric_limits<int64_t>::min(), std::numeric_limits<int64_t>::max()},
+      {10, 0}};
+  for (const auto& [lo, hi] : ranges) {
+    std::vector<uint32_t> in;
+    column.ForEachRowMaybeIn(lo, hi, [&](uint32_t r) {
+      if (column[r] >= lo && column[r] <= hi) in.push_back(r);
+    });
+    std::vector<uint32_t> expected;
+    for (uint32_t r = 0; r < values.size(); ++r)
+      if (values[r] >= lo && values[r] <= hi) expected.push_back(r);
+    EXPECT_EQ(in, expected) << lo << ".." << hi;
+  }
+}
+
 TEST(DayColumnTest, KeepsDaysOutsideSixteenBitsAside) {
   // 2000-01-01 is the base; 16 bits reach from 1910-04 to 2089-09 around it.
   const int32_t base = 10957;
