@@ -683,6 +683,24 @@ TEST_P(ScorecardTest, TimeSeries) {
   EXPECT_EQ((*m1)[2].figure.value, Value("net_sales", "M1", "2025-06"));
 }
 
+// A sale may name its manager and no customer: it is an order, never a new
+// customer, in the figure and in its lineage (which once looked such a sale's
+// customer up with an index of -1).
+TEST_P(ScorecardTest, ASaleWithoutACustomerIsNoNewCustomer) {
+  kpi_testing::Ev walk_in = Sale("S2", "2025-06-05T10:00:00+08:00", "unused", "M1", 300);
+  walk_in.e.customer.reset();
+  Ingest({Sale("S1", "2025-06-03T10:00:00+08:00", "C1", "M1", 6000), walk_in});
+  EXPECT_EQ(Fig("orders", "M1", "2025-06").numerator, 2);
+  EXPECT_EQ(Fig("new_customers", "M1", "2025-06").numerator, 1);
+  absl::StatusOr<std::vector<LineageEntry>> fresh = engine_->Lineage("new_customers", "M1", P("2025-06"));
+  ASSERT_TRUE(fresh.ok()) << fresh.status();
+  std::vector<std::string> ids;
+  for (const LineageEntry& e : *fresh) {
+    if (e.contribution != 0) ids.push_back(e.event);
+  }
+  EXPECT_THAT(ids, ElementsAre("S1"));
+}
+
 TEST_P(ScorecardTest, LineageListsTheEventsBehindAFigure) {
   Ingest({Assign("A1", "2025-05-01T10:00:00+08:00", "C1", "M1"),
           Sale("S1", "2025-06-03T10:00:00+08:00", "C1", "M1", 6000),
